@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages z80lm needs to build, test and run, if any are missing.
+# Usage: scripts/deps.sh        (uses sudo when not root)
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config
+  libeigen3-dev libz80ex-dev pasmo libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
+  libcurl4-openssl-dev libcpp-httplib-dev libedit-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+if [ "${Z80LM_WITH_FUSE:-0}" = 1 ]; then
+  packages+=(fuse-emulator-utils fuse-emulator-sdl opense-basic xvfb)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "z80lm: installing missing Debian packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,18 @@
+// file_io.h — whole-file reads and atomic writes.
+//
+//   std::string bytes = z80lm::read_file("model.zlm");          // throws z80lm::Error
+//   z80lm::write_file_atomic("model.zlm", bytes);                // temp file + fsync + rename
+//
+// Invariants: write_file_atomic never leaves a half-written file at `path`: it writes
+// `path.tmp-<pid>` beside it, flushes it to disk and renames it into place, so a crash or a
+// kill during the write leaves the previous file intact. read_file("-") reads stdin.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace z80lm {
+
+std::string read_file(const std::string& path);
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+}  // namespace z80lm
