@@ -85,14 +85,14 @@ TEST(TemplateExpand, ChoicesOptionalsListsAndSpaces) {
   // "an ELEPHANT" folds to "an elephant": one query; typos are off by default.
   EXPECT_EQ(queries_of(out.train),
             (std::vector<std::string>{
-                "so an elephant|WIN", "an elephant|WIN", "is it big?|YES", "is it big|YES", "is it huge?|YES",
-                "is it huge|YES", "is it vast?|YES", "is it vast|YES", "is it small?|NO", "is it small|NO",
-                "is the thing big?|YES", "is the thing big|YES", "is the thing huge?|YES",
-                "is the thing huge|YES", "is the thing vast?|YES", "is the thing vast|YES",
-                "is the thing small?|NO", "is the thing small|NO"}));
+                "an elephant|WIN", "so an elephant|WIN", "is it big|YES", "is it big?|YES", "is it huge|YES",
+                "is it huge?|YES", "is it vast|YES", "is it vast?|YES", "is it small|NO", "is it small?|NO",
+                "is the thing big|YES", "is the thing big?|YES", "is the thing huge|YES",
+                "is the thing huge?|YES", "is the thing vast|YES", "is the thing vast?|YES",
+                "is the thing small|NO", "is the thing small?|NO"}));
   EXPECT_EQ(out.stats.duplicates, 2);
   EXPECT_EQ(out.train[2].line, 4);  // the answered list entry that gave the answer
-  EXPECT_EQ(out.train[0].line, 7);
+  EXPECT_EQ(out.train[0].line, 7);  // "an elephant": leaving the optional part out comes first
 }
 
 TEST(TemplateExpand, NamesOfTheSecretWin) {
@@ -119,7 +119,7 @@ TEST(TemplateExpand, TooShortIsAnErrorTooLongIsDroppedAndCounted) {
     generate("[answer OK]\n[k]\n");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "t.facts:2: an expansion gives the query `k`, shorter than 2 bytes");
+    EXPECT_STREQ(e.what(), "t.facts:2: an expansion gives the query ``, shorter than 2 bytes");
   }
   std::string long_tail(60, 'x');
   TemplateOutput out = generate("[answer OK]\nok[ " + long_tail + "]\n");
@@ -192,6 +192,20 @@ TEST(TemplateBalance, PerClassCapsBigClassesAndKeepsSmallOnes) {
                               return std::find(full.begin(), full.end(), a) <
                                      std::find(full.begin(), full.end(), b);
                             }));
+}
+
+TEST(TemplateBalance, EveryItemGetsItsPlainPhrasingFirst) {
+  TemplateOutput out = generate(
+      "[options]\nper_class = 4\n[list it]\nit | this\n[list adj]\nYES: big | huge\nYES: tall\nNO: small\n"
+      "[ask]\n[so] is {it} {adj}[?]\nwould you call {it} {adj}\n");
+  std::set<std::string> yes, no;
+  for (const auto& p : out.train) (p.response == "YES" ? yes : no).insert(p.query);
+  EXPECT_EQ(out.stats.classes["YES"].available, 30);
+  EXPECT_EQ(yes.size(), 4u);
+  for (const char* plain : {"is it big", "is it huge", "is it tall"}) EXPECT_TRUE(yes.count(plain)) << plain;
+  EXPECT_EQ(out.stats.classes["NO"].available, 10);
+  EXPECT_EQ(no.size(), 4u);
+  EXPECT_TRUE(no.count("is it small"));
 }
 
 TEST(TemplateHoldout, SplitIsByDistinctFoldedQuery) {

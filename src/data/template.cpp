@@ -127,7 +127,8 @@ class PatternParser {
         PatternPart choice;
         choice.kind = PatternPart::Kind::kChoice;
         choice.alternatives = parse_alternatives(c == '(' ? ')' : ']');
-        if (c == '[') choice.alternatives.push_back({});  // optional = one more, empty choice
+        // Optional = an empty first alternative: leaving it out is the plain form (cost 0).
+        if (c == '[') choice.alternatives.insert(choice.alternatives.begin(), Pattern{});
         open_column_ = saved_open;
         seq.push_back(std::move(choice));
       } else if (c == '{') {
@@ -396,6 +397,8 @@ struct Expansion {
   std::string answer;  // from an answered list, else ""
   int line = 0;        // the answered list entry's line, else 0
   bool soft = false;   // from {mash}: yields to real phrasings instead of conflicting
+  int cost = 0;        // decorations: alternatives other than the first taken, typos
+  std::string group;   // the answered list item ("line:alternative"), else ""
 };
 
 const char* const kKeyboardRows[] = {"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"};
@@ -509,7 +512,7 @@ std::vector<std::string> keyboard_mash(int count, uint64_t seed) {
 class Expander {
  public:
   Expander(const TemplateSpec& spec, const TemplateOptions& options) : spec_(spec) {
-    for (auto& m : keyboard_mash(options.mash, options.seed)) mash_.push_back({m, "", 0, true});
+    for (auto& m : keyboard_mash(options.mash, options.seed)) mash_.push_back({m, "", 0, true, 0, ""});
   }
 
   std::vector<Expansion> phrasing(const TemplateEntry& e) {
@@ -531,7 +534,7 @@ class Expander {
       for (const auto& a : cur)
         for (const auto& b : options)
           next.push_back({a.text + b.text, a.answer.empty() ? b.answer : a.answer, a.line ? a.line : b.line,
-                          a.soft || b.soft});
+                          a.soft || b.soft, a.cost + b.cost, a.group.empty() ? b.group : a.group});
       cur = std::move(next);
     }
     return cur;
@@ -541,23 +544,47 @@ class Expander {
     std::vector<Expansion> out;
     switch (part.kind) {
       case PatternPart::Kind::kText:
-        out.push_back({part.text, "", 0, false});
+        out.push_back({part.text, "", 0, false, 0, ""});
         return out;
       case PatternPart::Kind::kChoice:
-        for (const auto& alt : part.alternatives)
-          for (auto& e : sequence(alt)) out.push_back(std::move(e));
+        for (size_t i = 0; i < part.alternatives.size(); ++i)
+          for (auto& e : sequence(part.alternatives[i])) {
+            e.cost += i > 0;
+            out.push_back(std::move(e));
+          }
         return out;
       case PatternPart::Kind::kSlot:
         if (part.text == kMashList) return mash_;
         if (auto it = list_cache_.find(part.text); it != list_cache_.end()) return it->second;
-        std::vector<Expansion>& cached = list_cache_[part.text];
-        for (const auto& entry : spec_.lists.at(part.text).entries)
-          for (auto& e : sequence(entry.pattern)) {
-            e.answer = entry.answer;
-            e.line = entry.answer.empty() ? 0 : entry.line;
-            cached.push_back(std::move(e));
-          }
-        return cached;
+        return list_cache_[part.text] = list_expansions(spec_.lists.at(part.text));
+    }
+    return out;
+  }
+
+  // A plain list's first entry is its plain form; in an answered list every top-level
+  // alternative of an entry is one item ("YES: big | large": two items), its own group.
+  std::vector<Expansion> list_expansions(const TemplateList& list) {
+    std::vector<Expansion> out;
+    for (size_t i = 0; i < list.entries.size(); ++i) {
+      const TemplateEntry& entry = list.entries[i];
+      if (!list.answered) {
+        for (auto& e : sequence(entry.pattern)) {
+          e.cost += i > 0;
+          out.push_back(std::move(e));
+        }
+        continue;
+      }
+      const Pattern& p = entry.pattern;
+      const bool several = p.size() == 1 && p[0].kind == PatternPart::Kind::kChoice;
+      const std::vector<Pattern> single{p};
+      const std::vector<Pattern>& items = several ? p[0].alternatives : single;
+      for (size_t k = 0; k < items.size(); ++k)
+        for (auto& e : sequence(items[k])) {
+          e.answer = entry.answer;
+          e.line = entry.line;
+          e.group = fmt::format("{}:{}", entry.line, k);
+          out.push_back(std::move(e));
+        }
     }
     return out;
   }
@@ -581,8 +608,56 @@ struct Candidate {
   std::string query, answer, key;
   int line = 0;
   bool soft = false;
+  int cost = 0;
+  std::string group;          // balancing group: the answered list item, or the phrasing line
   std::vector<size_t> typos;  // indexes into the typo table
 };
+
+// The answered list an [ask] phrasing uses ("" for [answer] phrasings).
+std::string answered_list_of(const TemplateSpec& spec, const TemplateEntry& phrasing) {
+  std::vector<std::string> slots;
+  collect_slots(phrasing.pattern, slots);
+  for (const auto& name : slots)
+    if (auto it = spec.lists.find(name); it != spec.lists.end() && it->second.answered) return name;
+  return "";
+}
+
+uint64_t rank_of(uint64_t seed, std::string_view key) {
+  uint64_t state = seed ^ fnv1a64(key);
+  return splitmix64_step(state);
+}
+
+// Chooses `quota` of `members` (indexes into `all`, one class): round robin over the groups
+// in seeded order; each group gives its plainest member first (lowest cost, then rank),
+// then the others in seeded order. Every item gets represented before any gets a second
+// phrasing, and the plain phrasing of an item is the likeliest to be there.
+std::vector<size_t> balanced_choice(const std::vector<Candidate>& all, const std::vector<size_t>& members,
+                                    size_t quota, uint64_t seed) {
+  std::map<std::string, std::vector<size_t>> by_group;
+  for (size_t i : members) by_group[all[i].group].push_back(i);
+  std::vector<std::pair<uint64_t, std::vector<size_t>>> groups;
+  for (auto& [name, list] : by_group) {
+    auto rank = [&](size_t i) { return rank_of(seed, all[i].key); };
+    std::sort(list.begin(), list.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
+    auto plainest = std::min_element(list.begin(), list.end(), [&](size_t a, size_t b) {
+      return all[a].cost != all[b].cost ? all[a].cost < all[b].cost : rank(a) < rank(b);
+    });
+    std::rotate(list.begin(), plainest, plainest + 1);
+    groups.push_back({rank_of(seed, name), std::move(list)});
+  }
+  std::sort(groups.begin(), groups.end());
+  std::vector<size_t> chosen;
+  for (size_t round = 0; chosen.size() < quota; ++round) {
+    bool any = false;
+    for (const auto& [rank, list] : groups) {
+      if (round >= list.size() || chosen.size() >= quota) continue;
+      chosen.push_back(list[round]);
+      any = true;
+    }
+    if (!any) break;
+  }
+  return chosen;
+}
 
 }  // namespace
 
@@ -594,8 +669,12 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
   // 1-2. Exact phrasings, deduped by folded query; conflicting answers are an error.
   std::vector<Candidate> exact;
   std::unordered_map<std::string, size_t> exact_index;
+  std::set<std::string> lists_asked;  // an answered list's first [ask] phrasing is its plain form
   for (const auto& block : spec.blocks) {
     for (const auto& phrasing : block.phrasings) {
+      const std::string asked = answered_list_of(spec, phrasing);
+      const int template_cost = !asked.empty() && !lists_asked.insert(asked).second;
+      const std::string phrasing_group = fmt::format("phrasing:{}", phrasing.line);
       for (auto& e : expander.phrasing(phrasing)) {
         std::string query = normalize_spaces(e.text);
         const std::string& answer = block.answer.empty() ? e.answer : block.answer;
@@ -611,17 +690,26 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
         }
         std::string key = folded_query(query);
         auto [it, fresh] = exact_index.try_emplace(key, exact.size());
+        Candidate c{query,
+                    answer,
+                    key,
+                    line,
+                    e.soft,
+                    e.cost + template_cost,
+                    e.group.empty() ? phrasing_group : e.group,
+                    {}};
         if (fresh) {
-          exact.push_back({query, answer, key, line, e.soft, {}});
+          exact.push_back(std::move(c));
           continue;
         }
         Candidate& first = exact[it->second];
         if (first.answer == answer) {
           ++st.duplicates;
+          first.cost = std::min(first.cost, c.cost);
         } else if (e.soft) {
           ++st.duplicates;  // keyboard mash never overrides a real phrasing
         } else if (first.soft) {
-          first = {query, answer, key, line, false, {}};
+          first = std::move(c);
         } else {
           throw Error(fmt::format("{}:{}: `{}` answers {} here but {} at line {}", spec.source, line, query,
                                   answer, first.answer, first.line),
@@ -669,26 +757,22 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
         ++st.typos_dropped;
         continue;
       }
-      all.push_back({typos[t].query, c.answer, folded_query(typos[t].query), c.line, false, {}});
+      all.push_back(
+          {typos[t].query, c.answer, folded_query(typos[t].query), c.line, false, c.cost + 1, c.group, {}});
       ++st.typos;
     }
   }
 
-  // 4. Balance: keep the per_class candidates of each class with the smallest rank.
+  // 4. Balance: at most per_class queries per answer, spread over the answer's items.
   std::map<std::string, std::vector<size_t>> by_class;
   for (size_t i = 0; i < all.size(); ++i) by_class[all[i].answer].push_back(i);
   std::vector<bool> keep(all.size(), true);
   for (auto& [answer, members] : by_class) {
     st.classes[answer].available = static_cast<int>(members.size());
     if (options.per_class <= 0 || members.size() <= static_cast<size_t>(options.per_class)) continue;
-    std::vector<std::pair<uint64_t, size_t>> ranked;
-    for (size_t i : members) {
-      uint64_t state = options.seed ^ fnv1a64(all[i].key);
-      ranked.push_back({splitmix64_step(state), i});
-    }
-    std::sort(ranked.begin(), ranked.end());
-    for (size_t r = static_cast<size_t>(options.per_class); r < ranked.size(); ++r)
-      keep[ranked[r].second] = false;
+    for (size_t i : members) keep[i] = false;
+    for (size_t i : balanced_choice(all, members, static_cast<size_t>(options.per_class), options.seed))
+      keep[i] = true;
   }
 
   // 5. Split by distinct folded query.
