@@ -62,7 +62,9 @@ TEST(TemplateParse, ErrorsNameFileAndLine) {
             "t.facts:2: `{mash}` needs `mash = N` (N > 0) in [options]");
   EXPECT_EQ(parse_error("[list mash]\nx\n"),
             "t.facts:1: `mash` is the built-in keyboard-mash list; choose another name");
-  EXPECT_EQ(parse_error("[answer HI]\nhi\x01\n"), "t.facts:2:3: control byte 0x01");
+  EXPECT_EQ(parse_error("[answer HI]\nhi\x01\n"), "t.facts:2:3: byte 0x01 is not printable ASCII");
+  EXPECT_EQ(parse_error("# caf\xC3\xA9 is fine here\n[answer HI]\ncaf\xC3\xA9\n"),
+            "t.facts:3:4: byte 0xC3 is not printable ASCII");
 }
 
 TEST(TemplateParse, HeadersCommentsAndPatternsStartingWithABracket) {

@@ -305,15 +305,16 @@ TemplateSpec parse_template(std::string_view text, const std::string& source) {
     pos = end + 1;
     ++where.line;
     if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+    for (char& c : raw)
+      if (c == '\t') c = ' ';
+    std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;  // comments may hold any bytes
     for (size_t i = 0; i < raw.size(); ++i) {
       unsigned char c = static_cast<unsigned char>(raw[i]);
-      if (c == '\t')
-        raw[i] = ' ';
-      else if (c < 0x20 || c == 0x7F)
-        where.fail(fmt::format("control byte 0x{:02X}", c), int(i) + 1);
+      if (c < 0x20 || c >= 0x7F)
+        where.fail(fmt::format("byte 0x{:02X} is not printable ASCII", c), int(i) + 1,
+                   "queries and answers are 7-bit ASCII: the Z80 folds only A-Z");
     }
-    std::string_view line = trim(raw);
-    if (line.empty() || line.front() == '#') continue;
     const int indent = static_cast<int>(raw.find_first_not_of(' '));
 
     std::string kind, arg;

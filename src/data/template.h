@@ -28,9 +28,10 @@
 //   [ask]                          # phrasings whose answer comes from the ONE answered list
 //   [please] is {it} {adj}[?]      # they use: "is this big" -> YES, "is it tiny?" -> NO
 //
-// Pattern syntax: `(a|b|c)` one of; `[a]` optional (`[a|b]` = `(a|b|)`); `{name}` every
-// entry of a list; `\x` the byte x literally; a top-level `|` separates alternatives. After
-// expansion runs of spaces collapse to one and both ends are trimmed.
+// Pattern syntax: `(a|b|c)` one of; `[a]` optional (`[a|b]` = `(|a|b)`: left out first);
+// `{name}` every entry of a list; `\x` the byte x literally; a top-level `|` separates
+// alternatives; spaces next to `|` are layout. After expansion runs of spaces collapse to one
+// and both ends are trimmed.
 //
 // Generation (deterministic for a seed, identical on every platform — splitmix64, FNV-1a,
 // no std distributions):
@@ -41,10 +42,14 @@
 //    QWERTY-neighbour substitution of a letter), drawn from a PRNG seeded by (seed, query)
 //    so editing one line never changes the typos of another. A typo that folds to an
 //    existing query, or to another typo with a different answer, is dropped (counted).
-// 4. Balance: a class with more than `per_class` distinct queries keeps the `per_class`
-//    with the smallest splitmix64(seed ^ FNV-1a(folded query)); smaller classes are kept
-//    whole (and reported). Order is the generation order: by source line, typos after
-//    their phrasing.
+// 4. Balance: a class with more than `per_class` distinct queries keeps `per_class` of them,
+//    spread over its items (an answered-list alternative, e.g. "grey"; or, in [answer]
+//    blocks, a phrasing line): round robin over the items in seeded order, each item giving
+//    first its plainest query (fewest decorations: alternatives other than the first,
+//    optional parts included, plain-list entries other than the first, [ask] phrasings other
+//    than the first one of that list, typos), then the rest in seeded order
+//    (splitmix64(seed ^ FNV-1a(folded query))). Smaller classes are kept whole. Output order
+//    is the generation order: by source line, typos after their phrasing.
 // 5. Hold-out split (when asked): a query goes to held-out iff FNV-1a(folded query) %
 //    holdout == 0 (seed-independent), so a held-out query never occurs in train.
 //
