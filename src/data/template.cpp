@@ -395,11 +395,10 @@ namespace {
 
 struct Expansion {
   std::string text;
-  std::string answer;  // from an answered list, else ""
-  int line = 0;        // the answered list entry's line, else 0
-  bool soft = false;   // from {mash}: yields to real phrasings instead of conflicting
-  int cost = 0;        // decorations: alternatives other than the first taken, typos
-  std::string group;   // the answered list item ("line:alternative"), else ""
+  const TemplateEntry* answered = nullptr;  // the answered list entry used, if any
+  int item = 0;                             // which top-level alternative of that entry
+  bool soft = false;                        // from {mash}: yields to real phrasings
+  int cost = 0;                             // decorations: alternatives other than the first
 };
 
 const char* const kKeyboardRows[] = {"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"};
@@ -513,7 +512,7 @@ std::vector<std::string> keyboard_mash(int count, uint64_t seed) {
 class Expander {
  public:
   Expander(const TemplateSpec& spec, const TemplateOptions& options) : spec_(spec) {
-    for (auto& m : keyboard_mash(options.mash, options.seed)) mash_.push_back({m, "", 0, true, 0, ""});
+    for (auto& m : keyboard_mash(options.mash, options.seed)) mash_.push_back({m, nullptr, 0, true, 0});
   }
 
   std::vector<Expansion> phrasing(const TemplateEntry& e) {
@@ -534,8 +533,8 @@ class Expander {
       next.reserve(cur.size() * options.size());
       for (const auto& a : cur)
         for (const auto& b : options)
-          next.push_back({a.text + b.text, a.answer.empty() ? b.answer : a.answer, a.line ? a.line : b.line,
-                          a.soft || b.soft, a.cost + b.cost, a.group.empty() ? b.group : a.group});
+          next.push_back({a.text + b.text, a.answered ? a.answered : b.answered, a.answered ? a.item : b.item,
+                          a.soft || b.soft, a.cost + b.cost});
       cur = std::move(next);
     }
     return cur;
@@ -545,7 +544,7 @@ class Expander {
     std::vector<Expansion> out;
     switch (part.kind) {
       case PatternPart::Kind::kText:
-        out.push_back({part.text, "", 0, false, 0, ""});
+        out.push_back({part.text, nullptr, 0, false, 0});
         return out;
       case PatternPart::Kind::kChoice:
         for (size_t i = 0; i < part.alternatives.size(); ++i)
@@ -581,9 +580,8 @@ class Expander {
       const std::vector<Pattern>& items = several ? p[0].alternatives : single;
       for (size_t k = 0; k < items.size(); ++k)
         for (auto& e : sequence(items[k])) {
-          e.answer = entry.answer;
-          e.line = entry.line;
-          e.group = fmt::format("{}:{}", entry.line, k);
+          e.answered = &entry;
+          e.item = static_cast<int>(k);
           out.push_back(std::move(e));
         }
     }
@@ -610,8 +608,9 @@ struct Candidate {
   int line = 0;
   bool soft = false;
   int cost = 0;
-  std::string group;          // balancing group: the answered list item, or the phrasing line
+  uint64_t group = 0;         // balancing group: the answered list item, or the phrasing line
   std::vector<size_t> typos;  // indexes into the typo table
+  uint64_t rank = 0;          // seeded order for balancing, set before balancing
 };
 
 // The answered list an [ask] phrasing uses ("" for [answer] phrasings).
@@ -634,17 +633,17 @@ uint64_t rank_of(uint64_t seed, std::string_view key) {
 // phrasing, and the plain phrasing of an item is the likeliest to be there.
 std::vector<size_t> balanced_choice(const std::vector<Candidate>& all, const std::vector<size_t>& members,
                                     size_t quota, uint64_t seed) {
-  std::map<std::string, std::vector<size_t>> by_group;
+  std::map<uint64_t, std::vector<size_t>> by_group;
   for (size_t i : members) by_group[all[i].group].push_back(i);
   std::vector<std::pair<uint64_t, std::vector<size_t>>> groups;
   for (auto& [name, list] : by_group) {
-    auto rank = [&](size_t i) { return rank_of(seed, all[i].key); };
-    std::sort(list.begin(), list.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
+    std::sort(list.begin(), list.end(), [&](size_t a, size_t b) { return all[a].rank < all[b].rank; });
     auto plainest = std::min_element(list.begin(), list.end(), [&](size_t a, size_t b) {
-      return all[a].cost != all[b].cost ? all[a].cost < all[b].cost : rank(a) < rank(b);
+      return all[a].cost != all[b].cost ? all[a].cost < all[b].cost : all[a].rank < all[b].rank;
     });
     std::rotate(list.begin(), plainest, plainest + 1);
-    groups.push_back({rank_of(seed, name), std::move(list)});
+    uint64_t state = seed ^ name;
+    groups.push_back({splitmix64_step(state), std::move(list)});
   }
   std::sort(groups.begin(), groups.end());
   std::vector<size_t> chosen;
@@ -670,16 +669,17 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
   // 1-2. Exact phrasings, deduped by folded query; conflicting answers are an error.
   std::vector<Candidate> exact;
   std::unordered_map<std::string, size_t> exact_index;
+  exact_index.reserve(1 << 16);
   std::set<std::string> lists_asked;  // an answered list's first [ask] phrasing is its plain form
   for (const auto& block : spec.blocks) {
     for (const auto& phrasing : block.phrasings) {
       const std::string asked = answered_list_of(spec, phrasing);
       const int template_cost = !asked.empty() && !lists_asked.insert(asked).second;
-      const std::string phrasing_group = fmt::format("phrasing:{}", phrasing.line);
+      const uint64_t phrasing_group = uint64_t(1) << 63 | uint64_t(phrasing.line);
       for (auto& e : expander.phrasing(phrasing)) {
         std::string query = normalize_spaces(e.text);
-        const std::string& answer = block.answer.empty() ? e.answer : block.answer;
-        const int line = e.line ? e.line : phrasing.line;
+        const std::string& answer = e.answered ? e.answered->answer : block.answer;
+        const int line = e.answered ? e.answered->line : phrasing.line;
         if (query.size() < 2)
           throw Error(fmt::format("{}:{}: an expansion gives the query `{}`, shorter than 2 bytes",
                                   spec.source, phrasing.line, query),
@@ -697,7 +697,7 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
                     line,
                     e.soft,
                     e.cost + template_cost,
-                    e.group.empty() ? phrasing_group : e.group,
+                    e.answered ? uint64_t(e.answered->line) << 20 | uint64_t(e.item) : phrasing_group,
                     {}};
         if (fresh) {
           exact.push_back(std::move(c));
@@ -771,6 +771,7 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
   for (auto& [answer, members] : by_class) {
     st.classes[answer].available = static_cast<int>(members.size());
     if (options.per_class <= 0 || members.size() <= static_cast<size_t>(options.per_class)) continue;
+    for (size_t i : members) all[i].rank = rank_of(options.seed, all[i].key);
     for (size_t i : members) keep[i] = false;
     for (size_t i : balanced_choice(all, members, static_cast<size_t>(options.per_class), options.seed))
       keep[i] = true;
