@@ -253,6 +253,18 @@ TEST(TemplateMash, GeneratesDistinctStringsThatYieldToRealPhrasings) {
   EXPECT_EQ(both.train[7].response, "REAL");
 }
 
+TEST(TemplateMash, EveryTenMashStringsCountAsOneItemWhenBalancing) {
+  // 100 mash strings = 10 items, plus 2 hand-written lines: a quota of 24 is 2 rounds.
+  TemplateOutput out = generate(
+      "[options]\nmash = 100\nper_class = 24\n[answer HUH]\n(xyzzy|plugh|frobozz)\n{mash}\nblah (1|2|3)\n");
+  int hand_written = 0;
+  for (const auto& p : out.train)
+    hand_written +=
+        p.query == "xyzzy" || p.query == "plugh" || p.query == "frobozz" || p.query.rfind("blah ", 0) == 0;
+  EXPECT_EQ(out.train.size(), 24u);
+  EXPECT_EQ(hand_written, 4);
+}
+
 TEST(DataCeiling, IdenticalInputsWithDifferentTargetsLowerIt) {
   std::vector<Pair> pairs{{"ab", "X", 1}, {"AB", "Y", 2}, {"cd", "X", 3}};
   DataCeiling c = data_ceiling(pairs);

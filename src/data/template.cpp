@@ -250,6 +250,9 @@ void collect_slots(const Pattern& p, std::vector<std::string>& out) {
 }
 
 const char* const kMashList = "mash";
+// When balancing, every kMashPerGroup keyboard-mash strings count as one item, so a
+// catch-all block gets a fair share of mash next to its hand-written lines.
+constexpr size_t kMashPerGroup = 10;
 
 // Cross-references: every slot names a list; lists use no slots; [ask] phrasings use exactly
 // one answered list, [answer] phrasings none.
@@ -396,7 +399,8 @@ namespace {
 struct Expansion {
   std::string text;
   const TemplateEntry* answered = nullptr;  // the answered list entry used, if any
-  int item = 0;                             // which top-level alternative of that entry
+  int item = 0;                             // which top-level alternative of that entry,
+                                            // or which group of mash strings
   bool soft = false;                        // from {mash}: yields to real phrasings
   int cost = 0;                             // decorations: alternatives other than the first
 };
@@ -512,7 +516,9 @@ std::vector<std::string> keyboard_mash(int count, uint64_t seed) {
 class Expander {
  public:
   Expander(const TemplateSpec& spec, const TemplateOptions& options) : spec_(spec) {
-    for (auto& m : keyboard_mash(options.mash, options.seed)) mash_.push_back({m, nullptr, 0, true, 0});
+    std::vector<std::string> mash = keyboard_mash(options.mash, options.seed);
+    for (size_t i = 0; i < mash.size(); ++i)
+      mash_.push_back({mash[i], nullptr, static_cast<int>(i / kMashPerGroup), true, 0});
   }
 
   std::vector<Expansion> phrasing(const TemplateEntry& e) {
@@ -533,8 +539,8 @@ class Expander {
       next.reserve(cur.size() * options.size());
       for (const auto& a : cur)
         for (const auto& b : options)
-          next.push_back({a.text + b.text, a.answered ? a.answered : b.answered, a.answered ? a.item : b.item,
-                          a.soft || b.soft, a.cost + b.cost});
+          next.push_back({a.text + b.text, a.answered ? a.answered : b.answered,
+                          (a.answered || a.soft) ? a.item : b.item, a.soft || b.soft, a.cost + b.cost});
       cur = std::move(next);
     }
     return cur;
@@ -697,7 +703,9 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
                     line,
                     e.soft,
                     e.cost + template_cost,
-                    e.answered ? uint64_t(e.answered->line) << 20 | uint64_t(e.item) : phrasing_group,
+                    e.answered ? uint64_t(e.answered->line) << 20 | uint64_t(e.item)
+                    : e.soft   ? phrasing_group | uint64_t(1) << 62 | uint64_t(e.item) << 20
+                               : phrasing_group,
                     {}};
         if (fresh) {
           exact.push_back(std::move(c));
