@@ -129,6 +129,15 @@ TEST(TemplateExpand, TooShortIsAnErrorTooLongIsDroppedAndCounted) {
   EXPECT_EQ(out.stats.too_long, 1);
 }
 
+TEST(TemplateExpand, AnAskPhrasingMustAlwaysUseItsAnsweredList) {
+  try {
+    generate("[list a]\nYES: big\n[ask]\nis it [{a}]\n");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "t.facts:4: an expansion of this [ask] phrasing leaves out its answered list");
+  }
+}
+
 TEST(TemplateExpand, RunawayExpansionIsRefused) {
   std::string text = "[list x]\nw0";
   for (int i = 1; i < 500; ++i) text += " | w" + std::to_string(i);

@@ -684,6 +684,10 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
       const uint64_t phrasing_group = uint64_t(1) << 63 | uint64_t(phrasing.line);
       for (auto& e : expander.phrasing(phrasing)) {
         std::string query = normalize_spaces(e.text);
+        if (!e.answered && block.answer.empty())
+          throw Error(fmt::format("{}:{}: an expansion of this [ask] phrasing leaves out its answered list",
+                                  spec.source, phrasing.line),
+                      "do not put the answered list inside an optional part");
         const std::string& answer = e.answered ? e.answered->answer : block.answer;
         const int line = e.answered ? e.answered->line : phrasing.line;
         if (query.size() < 2)
