@@ -24,7 +24,8 @@ size_t files_in(const std::filesystem::path& dir) {
 TEST(ExportCli, HelpNamesTheOptions) {
   test::RunResult r = run_cli("export --help");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  for (const char* option : {"--output", "--target", "--engine", "--min-tpa", "--listing", "--asm"})
+  for (const char* option :
+       {"--output", "--target", "--engine", "--min-tpa", "--listing", "--symbols", "--asm"})
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 
@@ -32,20 +33,24 @@ TEST(ExportCli, WritesAProgramThatAnswersLikeTheReference) {
   TempDir dir;
   Model m = random_model({24, 12}, test_charset(12), 3);
   save_model(dir.file("m.zlm"), m);
-  test::RunResult r =
-      run_cli("export '" + dir.file("m.zlm") + "' -o '" + dir.file("CHAT.COM") + "' --listing '" +
-              dir.file("CHAT.LST") + "' --asm '" + dir.file("CHAT.ASM") + "'");
+  test::RunResult r = run_cli("export '" + dir.file("m.zlm") + "' -o '" + dir.file("CHAT.COM") +
+                              "' --listing '" + dir.file("CHAT.LST") + "' --asm '" + dir.file("CHAT.ASM") +
+                              "' --symbols '" + dir.file("CHAT.SYM") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("needs a TPA up to"), std::string::npos) << r.out;
   const std::string listing = read_file(dir.file("CHAT.LST"));
   EXPECT_NE(listing.find("label WB_LOOP"), std::string::npos);
-  EXPECT_NE(listing.find("h  NET_RUN\n"), std::string::npos);
+  EXPECT_NE(listing.find("\nNET_RUN         EQU 0"), std::string::npos);
   EXPECT_NE(read_file(dir.file("CHAT.ASM")).find("ORG  00100h"), std::string::npos);
   const std::string answer = generate_reference(m, "hello");
   ASSERT_FALSE(answer.empty());
   test::RunResult chat = run_cli("run '" + dir.file("CHAT.COM") + "' hello");
   EXPECT_EQ(chat.exit_code, 0) << chat.out;
   EXPECT_EQ(chat.out.substr(0, answer.size()), answer);
+  test::RunResult profiled =
+      run_cli("run '" + dir.file("CHAT.COM") + "' hello --profile --symbols '" + dir.file("CHAT.SYM") + "'");
+  EXPECT_EQ(profiled.exit_code, 0) << profiled.out;
+  EXPECT_NE(profiled.out.find("WB_LOOP"), std::string::npos) << profiled.out;
 }
 
 TEST(ExportCli, BadModelFileIsRefused) {

@@ -16,6 +16,7 @@ struct ExportArgs {
   std::string model;
   std::string output;
   std::string listing;
+  std::string symbols;
   std::string asm_source;
   z80lm::z80::ExportOptions options;
 };
@@ -25,8 +26,10 @@ int run_export(const ExportArgs& a) {
   const z80lm::z80::BuiltProgram p = z80lm::z80::export_program(m, a.options);
   // Everything is built before anything is written; each file is written atomically.
   z80lm::write_file_atomic(a.output, p.image());
+  const std::string symbol_map = z80lm::z80::format_symbol_map(p.symbols);
   if (!a.listing.empty())
-    z80lm::write_file_atomic(a.listing, p.listing + "\n" + z80lm::z80::format_symbol_map(p.symbols));
+    z80lm::write_file_atomic(a.listing, p.listing + "\n; symbols by value\n" + symbol_map);
+  if (!a.symbols.empty()) z80lm::write_file_atomic(a.symbols, symbol_map);
   if (!a.asm_source.empty()) z80lm::write_file_atomic(a.asm_source, p.source);
   std::string shape = std::to_string(m.input_size());
   for (const z80lm::Layer& layer : m.layers) shape += " -> " + std::to_string(layer.n_out);
@@ -35,7 +38,8 @@ int run_export(const ExportArgs& a) {
   fmt::print(
       "memory: needs a TPA up to {:04X}h (--min-tpa {:04X}h); the program checks the real TPA at start\n{}",
       p.memory_top, a.options.min_tpa_top, p.memory_map);
-  if (!a.listing.empty()) fmt::print("listing and symbols: {}\n", a.listing);
+  if (!a.listing.empty()) fmt::print("listing and symbol map: {}\n", a.listing);
+  if (!a.symbols.empty()) fmt::print("symbols (for z80lm run --profile --symbols): {}\n", a.symbols);
   if (!a.asm_source.empty()) fmt::print("assembly source: {}\n", a.asm_source);
   fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or: z80lm run {} hello\n",
              a.output, a.output);
@@ -60,6 +64,8 @@ z80lm::cli::Registration reg{
           ->check(CLI::Range(0x0200u, 0xFFFFu))
           ->default_str("0xE406");
       sub.add_option("--listing", a->listing, "also write pasmo's listing and the symbol map to this file");
+      sub.add_option("--symbols", a->symbols,
+                     "also write the symbol map in pasmo's format (for z80lm run --profile --symbols)");
       sub.add_option("--asm", a->asm_source, "also write the generated assembly source to this file");
       sub.footer(
           "The program chats (> prompt, BDOS line input; a line starting with ! returns to CP/M) or,\n"

@@ -2,7 +2,7 @@
 //
 //   BuiltProgram p = export_program(model, {});          // exporter.h
 //   write_file_atomic("CHAT.COM", p.image());
-//   write_file_atomic("CHAT.LST", p.listing + format_symbol_map(p.symbols));
+//   write_file_atomic("CHAT.SYM", format_symbol_map(p.symbols));   // for `z80lm run --symbols`
 //
 // Invariants: `binary` is exactly what pasmo assembled from `source` (loaded at its origin);
 // `memory_top` is the first address above everything the program uses (image, buffers, stack).
