@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "export_test_support.h"
+#include "z80/engine_compact.h"
 
 namespace z80lm {
 namespace {
@@ -103,6 +104,15 @@ TEST(CompactEngine, ReluClearsNegativeHiddenValuesOnly) {
   std::vector<int16_t> x(kInputSize, 0);
   // (-9 + 36) >> 2 = 6, (8 + 36) >> 2 = 11, (-40 + 36) >> 2 = -1 (floor, no ReLU on the output).
   EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>{6, 11, -1}));
+}
+
+TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
+  Model m = random_model({13, 255, 17}, test_charset(17), 12);
+  z80::BuiltProgram p = export_cpm(m);
+  // The model data runs from the layer table to the end of the image.
+  EXPECT_EQ(z80::CompactEngine().model_bytes(m),
+            export_testing::symbol(p, "IMAGE_END") - export_testing::symbol(p, "LYR_TABLE"));
+  EXPECT_EQ(z80::CompactEngine().model_bytes(m), 3u * 15 + 256 * 4 + 13 * 64 + 255 * 5 + 2 * (13 + 255 + 17));
 }
 
 // Pinned so that any change in the engine's cost shows up here; update only on purpose.

@@ -104,6 +104,13 @@ BuiltProgram build_cpm_program(const Model& m, const Engine& engine, uint32_t mi
   if (std::string p = engine.problem(m); !p.empty())
     throw Error(fmt::format("engine {} cannot run this model: {}", engine.name(), p),
                 "train a smaller model (see `z80lm train --help`)");
+  if (const uint32_t model_top = kLoadAddress + engine.model_bytes(m); model_top > min_tpa_top)
+    throw Error(
+        fmt::format("the model alone takes {} bytes of the image (engine {}), up to {:05X}h before any code "
+                    "or buffers, but the TPA may end at {:04X}h",
+                    engine.model_bytes(m), engine.name(), model_top, min_tpa_top),
+        "train a smaller model (fewer or narrower hidden layers), or export for a larger CP/M with "
+        "--min-tpa");
   const AsmPart core = chat_core_asm(m, {.put_char = "PUT_CHAR"});
   const AsmPart net = engine.generate(m);
   std::vector<BssBlock> bss = core.bss;
