@@ -12,6 +12,7 @@
 #include "text/encoder.h"
 #include "text/examples.h"
 #include "util/error.h"
+#include "util/rng.h"
 
 namespace z80lm {
 
@@ -29,17 +30,10 @@ uint64_t fnv1a64(std::string_view s) {
   return h;
 }
 
-uint64_t splitmix64_step(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 // Uniform enough for data variation (the modulo bias of a 64-bit draw is negligible) and,
 // above all, the same on every platform.
 uint64_t draw_below(uint64_t& state, uint64_t n) {
-  return splitmix64_step(state) % n;
+  return splitmix64(state) % n;
 }
 
 // ---------------------------------------------------------------- parsing
@@ -630,7 +624,7 @@ std::string answered_list_of(const TemplateSpec& spec, const TemplateEntry& phra
 
 uint64_t rank_of(uint64_t seed, std::string_view key) {
   uint64_t state = seed ^ fnv1a64(key);
-  return splitmix64_step(state);
+  return splitmix64(state);
 }
 
 // Chooses `quota` of `members` (indexes into `all`, one class): round robin over the groups
@@ -649,7 +643,7 @@ std::vector<size_t> balanced_choice(const std::vector<Candidate>& all, const std
     });
     std::rotate(list.begin(), plainest, plainest + 1);
     uint64_t state = seed ^ name;
-    groups.push_back({splitmix64_step(state), std::move(list)});
+    groups.push_back({splitmix64(state), std::move(list)});
   }
   std::sort(groups.begin(), groups.end());
   std::vector<size_t> chosen;
