@@ -7,7 +7,8 @@
 // Each subcommand lives in its own file under src/cli/ and registers itself at static-init
 // time; main.cpp builds the CLI11 app from the registry, ordered by `order` then name. The
 // setup function adds options to `sub` and returns the action to run when it is chosen;
-// the action returns the process exit code. z80lm::Error thrown by an action is printed as
+// the action returns the process exit code. A name with a space ("data gen") registers a
+// subcommand of a group ("data"), created on first use; describe new groups in main.cpp. z80lm::Error thrown by an action is printed as
 // "error: …" / "hint: …" with exit code 1 by main.
 #pragma once
 #include <CLI/CLI.hpp>

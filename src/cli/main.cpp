@@ -16,6 +16,13 @@ std::vector<CommandSpec>& registry() {
 }
 }  // namespace z80lm::cli
 
+namespace {
+std::string group_description(const std::string& group) {
+  if (group == "data") return "Data tools: generate, template, balance and analyse query|response data";
+  return group + " commands";
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace z80lm::cli;
   CLI::App app{"z80lm — train tiny 2-bit chat models and run them as real Z80 programs", "z80lm"};
@@ -27,9 +34,23 @@ int main(int argc, char** argv) {
   std::sort(commands.begin(), commands.end(), [](const CommandSpec& a, const CommandSpec& b) {
     return a.order != b.order ? a.order < b.order : a.name < b.name;
   });
+  // "data gen" registers `gen` under the group `data` (created on first use).
   std::vector<std::pair<CLI::App*, std::shared_ptr<Action>>> actions;
   for (auto& spec : commands) {
-    CLI::App* sub = app.add_subcommand(spec.name, spec.description);
+    CLI::App* parent = &app;
+    std::string name = spec.name;
+    if (size_t space = name.find(' '); space != std::string::npos) {
+      std::string group = name.substr(0, space);
+      name = name.substr(space + 1);
+      parent = nullptr;
+      for (CLI::App* existing : app.get_subcommands([](CLI::App*) { return true; }))
+        if (existing->get_name() == group) parent = existing;
+      if (!parent) {
+        parent = app.add_subcommand(group, group_description(group));
+        parent->require_subcommand(1);
+      }
+    }
+    CLI::App* sub = parent->add_subcommand(name, spec.description);
     actions.emplace_back(sub, std::make_shared<Action>(spec.setup(*sub)));
   }
   try {
