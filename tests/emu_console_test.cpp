@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "emu/console.h"
+#include "util/error.h"
 
 namespace z80lm::emu {
 namespace {
@@ -61,6 +62,39 @@ TEST(Console, StreamConsoleOverPipes) {
   EXPECT_EQ(std::string(buffer, static_cast<size_t>(n)), "ok\n");  // a pipe is not a terminal: CRs dropped
   ::close(in[0]);
   ::close(out[0]);
+}
+
+TEST(Console, TerminalConsoleSetsRawModeAndRestoresIt) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  const int tty = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  ASSERT_GE(tty, 0);
+  struct termios before {};
+  ASSERT_EQ(::tcgetattr(tty, &before), 0);
+  ASSERT_TRUE(before.c_lflag & ICANON);
+  {
+    TerminalConsole console(tty, tty);
+    struct termios during {};
+    ASSERT_EQ(::tcgetattr(tty, &during), 0);
+    EXPECT_FALSE(during.c_lflag & ICANON);
+    EXPECT_FALSE(during.c_lflag & ECHO);
+    EXPECT_TRUE(during.c_lflag & ISIG);  // ^C still interrupts
+    EXPECT_FALSE(console.interrupted());
+    EXPECT_THROW(TerminalConsole(tty, tty), Error);  // only one at a time
+    // Keys arrive one by one, Return as CR, without waiting for a whole line.
+    ASSERT_EQ(::write(master, "k\r", 2), 2);
+    EXPECT_EQ(console.read_byte(), uint8_t{'k'});
+    EXPECT_EQ(console.read_byte(), uint8_t{'\r'});
+    EXPECT_FALSE(console.input_ready());
+  }
+  struct termios after {};
+  ASSERT_EQ(::tcgetattr(tty, &after), 0);
+  EXPECT_EQ(after.c_lflag, before.c_lflag);
+  EXPECT_EQ(after.c_iflag, before.c_iflag);
+  ::close(tty);
+  ::close(master);
 }
 
 }  // namespace

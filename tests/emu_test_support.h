@@ -3,8 +3,6 @@
 //   CpmRun run = run_cpm(" org 100h\n ld c,2\n ld e,'A'\n call 5\n ret\n");
 //   EXPECT_EQ(run.text, "A");
 #pragma once
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <vector>

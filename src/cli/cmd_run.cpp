@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -111,6 +112,11 @@ int run_program(const RunOptions& options) {
   }
   console.reset();  // restores the terminal and flushes before the reports
   if (input_fd >= 0) ::close(input_fd);
+  // On a terminal, do not leave the shell prompt (or our reports) glued to a program's "> ".
+  if (::isatty(STDOUT_FILENO) == 1 && !timeline.output.empty() && timeline.output.back().byte != '\n') {
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
 
   if (result.exit_code != 0) {
     fmt::print(stderr, "{}: {}\n", result.exit_code == 130 ? "z80lm run" : "error", result.message);

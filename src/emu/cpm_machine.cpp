@@ -23,7 +23,7 @@ constexpr uint8_t kCtrlX = 0x18;
 constexpr uint8_t kJp = 0xC3;
 constexpr uint8_t kRet = 0xC9;
 
-// How often run() comes back to look for ^C; about 10 ms of host time.
+// How often run() comes back to look for ^C: a few milliseconds of host time.
 constexpr uint64_t kSliceTStates = 2'000'000;
 
 constexpr const char* kBiosEntryNames[] = {"BOOT",   "WBOOT",  "CONST", "CONIN",  "CONOUT", "LIST",
@@ -182,7 +182,8 @@ RunResult CpmMachine::run() {
       stop(ExitReason::kTStateLimit,
            fmt::format("stopped after {} T-states (the limit is {}) at PC {:04X}h", cpu_.t_states(),
                        config_.max_t_states, cpu_.pc()),
-           "the program may be stuck in a loop; raise the T-state limit if it just needs longer");
+           "the program may be stuck in a loop; if it just needs longer, raise the limit (z80lm run "
+           "--max-tstates N)");
       break;
     }
     if (console_.interrupted()) {

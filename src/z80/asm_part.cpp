@@ -18,9 +18,7 @@ std::string hex16(uint16_t v) {
 std::string db_lines(std::span<const uint8_t> bytes, std::string_view label, int per_line) {
   std::string out;
   for (size_t i = 0; i < bytes.size(); i += static_cast<size_t>(per_line)) {
-    out += (i == 0 && !label.empty()) ? fmt::format("{}:", label) : std::string();
-    out.resize(out.size() + (out.empty() || out.back() == '\n' ? 8 : 1), ' ');
-    out += "DB   ";
+    out += fmt::format("{:<7} DB   ", i == 0 && !label.empty() ? std::string(label) + ":" : "");
     for (size_t k = i; k < bytes.size() && k < i + static_cast<size_t>(per_line); ++k)
       out += (k == i ? "" : ",") + hex8(bytes[k]);
     out += "\n";

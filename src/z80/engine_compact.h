@@ -9,11 +9,12 @@
 // the top bits); slot s is output s - pad with pad = 4G - n_out leading empty slots (code 0).
 // Codes: 00 = 0, 01 = +1, 10 = -1, 11 = -2 (a zero byte = four zero weights).
 // Biases: n_out low bytes, then n_out high bytes. Image size per layer: n_in*G + 2*n_out bytes,
-// plus a 15-byte descriptor; code ~450 bytes in all.
+// plus a 15-byte descriptor; the engine's code is 352 bytes.
 //
-// The inner loop (T-states, Zilog timing): per nonzero input, per column byte 24 (load, test)
-// or 48 for four zero weights; per weight 26 (zero), 93 (+1), 86 (-1), 128 (-2, two exact
-// subtractions). Per zero input: 74. acc += x is two 8-bit adds with carry on split pages.
+// Cost (T-states, Zilog timing; docs/export.md has the loop): a zero input skips its column
+// for 74; a nonzero input costs ~115 plus, per column byte, 13 to load it and per slot:
+// 33 for a zero weight, 100 for +1, 93 for -1, 155 for -2 (two exact subtractions); once the
+// codes left in a byte are all zero the byte ends (four zero weights: 73 in all).
 // Invariants: exact 16-bit modular arithmetic (the original's -2 borrow bug cannot happen:
 // every subtraction starts with SUB, not SBC); any width 1..256 per layer.
 // Not modelled: caching of the query half (that is the `fast` engine's job).

@@ -18,27 +18,15 @@
 // Not modelled: CP/M 3 features, file I/O, ^C during an answer (BDOS 2 does not poll here).
 #pragma once
 #include <cstdint>
-#include <map>
-#include <string>
-#include <vector>
 
 #include "model/model.h"
+#include "z80/built_program.h"
 #include "z80/cpm_memory_map.h"
 #include "z80/engine.h"
 
 namespace z80lm::z80 {
 
 inline constexpr int kCpmLineMax = 62;  // BDOS 10 buffer: the longest line a user can type
-
-struct BuiltProgram {
-  std::vector<uint8_t> binary;              // the file image, loaded at its origin
-  std::string source;                       // the complete pasmo source
-  std::string listing;                      // pasmo's listing of it
-  std::map<std::string, uint16_t> symbols;  // every label and EQU
-  uint32_t image_bytes = 0;
-  uint32_t memory_top = 0;  // first address above everything the program uses
-  std::string memory_map;   // human-readable table
-};
 
 BuiltProgram build_cpm_program(const Model& m, const Engine& engine, uint32_t min_tpa_top);
 

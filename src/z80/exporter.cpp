@@ -1,0 +1,23 @@
+#include "z80/exporter.h"
+
+#include <fmt/core.h>
+
+#include "util/error.h"
+#include "z80/engine.h"
+#include "z80/program_cpm.h"
+
+namespace z80lm::z80 {
+
+std::vector<std::string> target_names() {
+  return {"cpm"};
+}
+
+BuiltProgram export_program(const Model& m, const ExportOptions& options) {
+  if (std::string p = model_problem(m); !p.empty())
+    throw Error(fmt::format("invalid model: {}", p), "re-train or re-import the model");
+  std::unique_ptr<Engine> engine = make_engine(options.engine);
+  if (options.target == "cpm") return build_cpm_program(m, *engine, options.min_tpa_top);
+  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm");
+}
+
+}  // namespace z80lm::z80

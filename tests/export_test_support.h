@@ -1,0 +1,146 @@
+// export_test_support.h — helpers for the export_*_test.cpp files: models built from a seed,
+// running an exported program (whole chat, or just the network) in the CP/M machine.
+//
+//   Model m = random_model({32, 16}, test_charset(12), /*seed=*/7);
+//   BuiltProgram p = export_program(m, {});
+//   std::vector<int16_t> y = run_network(p, x, &t_states);   // NET_RUN only, output vector
+//   ChatTranscript t; t.expect_prompt(); t.type("hello"); t.expect_answer(m, "hello"); ...
+//
+// Random numbers come from splitmix64 (not <random> distributions, whose output differs
+// between standard libraries), so seeded models are the same everywhere and golden values hold.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "emu_test_support.h"
+#include "infer/reference.h"
+#include "model/model.h"
+#include "text/encoder.h"
+#include "z80/exporter.h"
+#include "z80/program_cpm.h"
+
+namespace z80lm::export_testing {
+
+struct Rng {
+  uint64_t state;
+  explicit Rng(uint64_t seed) : state(seed) {}
+  uint64_t next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
+};
+
+// Probabilities (in percent) of the weight codes -2, -1, +1; the rest are 0.
+struct WeightMix {
+  int minus_two = 2, minus_one = 15, plus_one = 12;
+};
+
+// `n` distinct printable symbols (letters first, so answers are readable) then the end symbol.
+inline std::string test_charset(int n) {
+  const std::string symbols =
+      " ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!?.,'-abcdefghijklmnopqrstuvwxyz#$%&()*+/:;<=>@";
+  return symbols.substr(0, static_cast<size_t>(n - 1)) + std::string(1, '\0');
+}
+
+// 256 -> widths[0] -> ... -> widths.back() (= charset size); biases in [-bias_range, bias_range].
+inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed,
+                          WeightMix mix = {}, int bias_range = 64) {
+  Rng rng(seed);
+  Model m;
+  m.charset = charset;
+  int n_in = kInputSize;
+  for (int n_out : widths) {
+    Layer l;
+    l.n_in = n_in;
+    l.n_out = n_out;
+    l.w.resize(static_cast<size_t>(n_in) * n_out);
+    for (int8_t& w : l.w) {
+      int r = rng.below(100);
+      w = r < mix.minus_two                                  ? -2
+          : r < mix.minus_two + mix.minus_one                ? -1
+          : r < mix.minus_two + mix.minus_one + mix.plus_one ? 1
+                                                             : 0;
+    }
+    l.b.resize(static_cast<size_t>(n_out));
+    for (int16_t& b : l.b) b = static_cast<int16_t>(rng.below(2 * bias_range + 1) - bias_range);
+    m.layers.push_back(std::move(l));
+    n_in = n_out;
+  }
+  return m;
+}
+
+inline z80::BuiltProgram export_cpm(const Model& m, uint32_t min_tpa_top = z80::kDefaultMinTpaTop) {
+  return z80::export_program(m, {.target = "cpm", .engine = "compact", .min_tpa_top = min_tpa_top});
+}
+
+inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
+  auto it = p.symbols.find(name);
+  if (it == p.symbols.end()) ADD_FAILURE() << "no symbol " << name;
+  return it == p.symbols.end() ? 0 : it->second;
+}
+
+// Runs only the network: NET_IN = x (256 values), CALL NET_RUN, returns the output vector.
+// `t_states` receives the cost of NET_RUN plus its final RET.
+inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_t* x,
+                                        uint64_t* t_states = nullptr) {
+  emu::ScriptedConsole console;
+  emu::CpmMachine machine(console, {.max_t_states = 2'000'000'000});
+  machine.load(p.binary, {}, "net.com");
+  emu::Z80Cpu& cpu = machine.cpu();
+  const uint16_t in = symbol(p, "NET_IN"), out = symbol(p, "NET_OUT");
+  for (int i = 0; i < kInputSize; ++i) {
+    cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
+    cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
+                   static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
+  }
+  cpu.set_pc(symbol(p, "NET_RUN"));  // the initial stack holds 0000h: its RET ends the run
+  emu::RunResult r = machine.run();
+  EXPECT_EQ(r.reason, emu::ExitReason::kWarmBoot) << r.message;
+  if (t_states) *t_states = r.t_states;
+  const int n_out = static_cast<int>(symbol(p, "N_OUT"));
+  std::vector<int16_t> y(static_cast<size_t>(n_out));
+  for (int o = 0; o < n_out; ++o) {
+    const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
+    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+  }
+  return y;
+}
+
+// What a chat session must look like, built the way a user experiences it: the program's
+// output and the user's keys in order. BDOS 10 echoes the typed text and a CR.
+struct ChatTranscript {
+  std::string input;   // keys typed
+  std::string output;  // everything the program (and the BDOS echo) prints
+
+  void expect_prompt() { output += "\r\n> "; }
+  void type_line(const std::string& line) {
+    const std::string kept = line.substr(0, z80::kCpmLineMax);  // BDOS 10 stops at a full buffer
+    input += kept + (kept.size() < static_cast<size_t>(z80::kCpmLineMax) ? "\r" : "");
+    output += kept + "\r\r\n";
+  }
+  void expect(const std::string& text) { output += text; }
+  // One full exchange: prompt, the query typed, the answer.
+  void ask(const std::string& query, const std::string& answer) {
+    expect_prompt();
+    type_line(query);
+    expect(answer);
+  }
+  // The same with the answer the reference computes for what BDOS 10 lets through.
+  void ask(const Model& m, const std::string& query) {
+    ask(query, generate_reference(m, query.substr(0, z80::kCpmLineMax)));
+  }
+};
+
+inline emu::testing::CpmRun run_chat(const z80::BuiltProgram& p, const std::string& input,
+                                     const std::vector<std::string>& args = {}, emu::CpmConfig config = {}) {
+  if (config.max_t_states == 0) config.max_t_states = 200'000'000'000ull;
+  return emu::testing::run_cpm_binary(p.binary, input, std::move(config), args);
+}
+
+}  // namespace z80lm::export_testing
