@@ -33,6 +33,7 @@
 #include "z80/engine.h"
 #include "z80/program_zx48.h"
 #include "zx/zx48_media.h"
+#include "zx/zx48_memory_map.h"
 #include "zx/zx48_screen.h"
 
 namespace z80lm::zx {
@@ -180,7 +181,8 @@ TEST(ZxFuse, SnapshotBootsAndAnswersLikeTheReference) {
   test::TempDir dir;
   const Model m = test_model();
   const auto engine = z80::make_engine("compact");
-  const z80::Zx48Program program = z80::build_zx48_program(m, *engine);
+  const z80::BuiltProgram program = z80::build_zx48_program(m, *engine);
+  const z80::Zx48Addresses addresses = z80::zx48_addresses(program);
   const std::vector<uint8_t> snapshot = zx48_snapshot(program);
   write_file_atomic(dir.file("CHAT.z80"), as_text(snapshot));
 
@@ -193,7 +195,7 @@ TEST(ZxFuse, SnapshotBootsAndAnswersLikeTheReference) {
   script.breakpoint(
       fmt::format("0x{:04X} if $k == {} && ([0x5c3b] & 32) == 0", program.symbols.at("GK_WAIT"), keys.size()),
       dump_screen_and_exit());
-  capture_prints(script, program.placement.origin);
+  capture_prints(script, addresses.origin);
   const FuseRun run = run_fuse(dir, "--snapshot CHAT.z80", script);
   ASSERT_EQ(run.exit_code, 0) << "fuse did not finish the script; see " << dir.file("fuse-stderr.txt");
   ASSERT_EQ(run.screen.size(), kScreenMemoryBytes);
@@ -251,7 +253,8 @@ TEST(ZxFuse, TapeLoadsWithItsBasicLoaderChatsAndReturnsToBasic) {
   test::TempDir dir;
   const Model m = test_model();
   const auto engine = z80::make_engine("compact");
-  const z80::Zx48Program program = z80::build_zx48_program(m, *engine);
+  const z80::BuiltProgram program = z80::build_zx48_program(m, *engine);
+  const z80::Zx48Addresses addresses = z80::zx48_addresses(program);
   write_file_atomic(dir.file("CHAT.TAP"), as_text(zx48_tap(program, "CHAT.TAP")));
 
   // BASIC: LOAD "" (the keyword's token, then two quotes) and ENTER, typed into OpenSE's
@@ -267,7 +270,7 @@ TEST(ZxFuse, TapeLoadsWithItsBasicLoaderChatsAndReturnsToBasic) {
   script.breakpoint(
       fmt::format("0x{:04X} if $k == {} && ([0x5c3b] & 32) == 0", kOpenSeKeyInputTest, all_keys),
       dump_screen_and_exit());
-  capture_prints(script, program.placement.origin);
+  capture_prints(script, addresses.origin);
   const FuseRun run = run_fuse(dir, "--tape CHAT.TAP --no-auto-load", script);
   ASSERT_EQ(run.exit_code, 0) << "fuse did not finish the script; see " << dir.file("fuse-stderr.txt");
   ASSERT_EQ(run.screen.size(), kScreenMemoryBytes);

@@ -7,6 +7,7 @@
 #include "z80/chat_core.h"
 #include "z80/cpm_memory_map.h"
 #include "z80/pasmo.h"
+#include "zx/zx48_memory_map.h"
 
 namespace z80lm::z80 {
 
@@ -224,6 +225,7 @@ std::string program_source(const Model& m, const Engine& engine, uint16_t origin
       "; Model: {} ({} symbols). Loaded at {} by the BASIC loader; RANDOMIZE USR START.\n\n"
       "        ORG  {}\n\n",
       engine.name(), shape, m.output_size(), hex16(origin), hex16(origin));
+  src += equ_line("ZX_ORIGIN", hex16(origin), "load address of the CODE block (CLEAR ZX_ORIGIN-1)");
   src += zx48_equs() + layout_equs(layout) + "\n";
   // Data first: for a large model it fills contended memory, and the code lands above 8000h.
   src += "; ====================================== data ======================================\n";
@@ -250,7 +252,7 @@ std::string format_program_map(const Zx48Placement& placement, uint32_t image_by
 
 }  // namespace
 
-Zx48Program build_zx48_program(const Model& m, const Engine& engine) {
+BuiltProgram build_zx48_program(const Model& m, const Engine& engine) {
   if (std::string p = engine.problem(m); !p.empty())
     throw Error(fmt::format("engine {} cannot run this model: {}", engine.name(), p),
                 "train a smaller model (see `z80lm train --help`)");
@@ -275,7 +277,7 @@ Zx48Program build_zx48_program(const Model& m, const Engine& engine) {
     throw Error(placement.problem, "train a smaller model (fewer or narrower hidden layers)");
   const ZxLayout layout = layout_buffers(placement.origin, measured, bss);
 
-  Zx48Program out;
+  BuiltProgram out;
   out.source = program_source(m, engine, placement.origin, layout, core, net);
   AssembleResult r = assemble(out.source, options);
   if (r.binary.size() != measured || r.origin != placement.origin)
@@ -285,11 +287,24 @@ Zx48Program build_zx48_program(const Model& m, const Engine& engine) {
   out.binary = std::move(r.binary);
   out.listing = std::move(r.listing);
   out.symbols = std::move(r.symbols);
-  out.placement = placement;
-  out.entry = out.symbols.at("START");
-  out.snapshot_entry = out.symbols.at("SNAP_START");
+  out.image_bytes = measured;
+  out.memory_top = placement.end;
   out.memory_map = format_program_map(placement, measured, layout);
   return out;
+}
+
+Zx48Addresses zx48_addresses(const BuiltProgram& p) {
+  auto symbol = [&p](const char* name) {
+    const auto it = p.symbols.find(name);
+    if (it == p.symbols.end())
+      throw Error(fmt::format("the program has no symbol {}: it was not built for the zx48 target", name),
+                  "export it with --target zx48");
+    return it->second;
+  };
+  return {.origin = symbol("ZX_ORIGIN"),
+          .entry = symbol("START"),
+          .snapshot_entry = symbol("SNAP_START"),
+          .end = p.memory_top};
 }
 
 }  // namespace z80lm::z80

@@ -1,8 +1,9 @@
 // program_zx48.h — the ZX Spectrum 48K target: a model becomes a chat program for the Spectrum's ROM.
 //
-//   Zx48Program p = build_zx48_program(model, CompactEngine());
+//   BuiltProgram p = build_zx48_program(model, CompactEngine());      // binary: the CODE block
 //   write_file_atomic("CHAT.TAP", as_chars(zx48_tap(p, "CHAT")));        // zx/zx48_media.h
 //   write_file_atomic("CHAT.z80", as_chars(zx48_snapshot(p)));
+//   Zx48Addresses a = zx48_addresses(p);                                 // origin, START, SNAP_START
 //
 // The program (Spectrum shell + the shared chat core + an engine, one pasmo source):
 //  - START (RANDOMIZE USR START, from the BASIC loader): saves BASIC's SP and HL' (BASIC's
@@ -25,34 +26,32 @@
 // Memory map: zx/zx48_memory_map.h. The image is model data first, then code, so for a large
 // model the data fills contended memory and the code and buffers sit above 8000h.
 // Invariants: build_zx48_program throws z80lm::Error (saying by how many bytes) instead of
-// returning a program that does not fit between kLowestOrigin and the UDGs.
+// returning a program that does not fit between kLowestOrigin and the UDGs. The program's
+// symbols include ZX_ORIGIN (load address), START and SNAP_START, so a BuiltProgram alone is
+// enough to make its tape and snapshot; memory_top is the top of its stack.
 // Not modelled: BREAK (CAPS+SPACE) during an answer, 128K features, the printer.
 #pragma once
 #include <cstdint>
-#include <map>
-#include <string>
-#include <vector>
 
 #include "model/model.h"
+#include "z80/built_program.h"
 #include "z80/engine.h"
-#include "zx/zx48_memory_map.h"
 
 namespace z80lm::z80 {
 
 inline constexpr int kZxLineMax = 62;           // the longest line a user can type
 inline constexpr uint32_t kZxStackBytes = 256;  // ours + the ROM's print routine and interrupt handler
 
-struct Zx48Program {
-  std::vector<uint8_t> binary;              // the CODE block, loaded at placement.origin
-  std::string source;                       // the complete pasmo source
-  std::string listing;                      // pasmo's listing of it
-  std::map<std::string, uint16_t> symbols;  // every label and EQU
-  std::string memory_map;                   // human-readable table of regions
-  zx::Zx48Placement placement;              // origin, end, contended bytes
-  uint16_t entry = 0;                       // START: what RANDOMIZE USR calls
-  uint16_t snapshot_entry = 0;              // SNAP_START: the snapshot's PC
+BuiltProgram build_zx48_program(const Model& m, const Engine& engine);
+
+struct Zx48Addresses {
+  uint16_t origin = 0;          // where the CODE block loads; the loader does CLEAR origin-1
+  uint16_t entry = 0;           // START: what RANDOMIZE USR calls
+  uint16_t snapshot_entry = 0;  // SNAP_START: the snapshot's PC
+  uint32_t end = 0;             // first address above the program (memory_top)
 };
 
-Zx48Program build_zx48_program(const Model& m, const Engine& engine);
+// Read from the program's symbols. Throws z80lm::Error if `p` was not built for zx48.
+Zx48Addresses zx48_addresses(const BuiltProgram& p);
 
 }  // namespace z80lm::z80

@@ -1,8 +1,9 @@
 // zx48_media.h — a built Spectrum program as files: a .TAP with an autorun BASIC loader, a .z80 snapshot.
 //
-//   Zx48Program p = build_zx48_program(model, engine);               // z80/program_zx48.h
+//   BuiltProgram p = build_zx48_program(model, engine);              // z80/program_zx48.h
 //   write_file_atomic("CHAT.TAP", as_chars(zx48_tap(p, "CHAT")));
 //   write_file_atomic("CHAT.z80", as_chars(zx48_snapshot(p)));
+//   std::vector<uint8_t> file = zx48_file_for(p, "out/CHAT.TAP");     // by extension
 //
 // The tape: Program "name" (autostart line 10, the loader below), then Bytes "name" (the CODE
 // block at the program's origin):
@@ -30,8 +31,14 @@ namespace z80lm::zx {
 // characters replaced by '?'; "CHAT" when that leaves nothing.
 std::string tape_name_for(std::string_view path);
 
-std::vector<uint8_t> zx48_loader(const z80::Zx48Program& program);
-std::vector<uint8_t> zx48_tap(const z80::Zx48Program& program, std::string_view name);
-std::vector<uint8_t> zx48_snapshot(const z80::Zx48Program& program);
+// All throw z80lm::Error if `program` was not built for the zx48 target.
+std::vector<uint8_t> zx48_loader(const z80::BuiltProgram& program);
+std::vector<uint8_t> zx48_tap(const z80::BuiltProgram& program, std::string_view name);
+std::vector<uint8_t> zx48_snapshot(const z80::BuiltProgram& program);
+// A .tap path gets the tape (named after the file), a .z80 path the snapshot; anything else
+// is refused with a hint.
+std::vector<uint8_t> zx48_file_for(const z80::BuiltProgram& program, std::string_view path);
+// Lines for `z80lm export`: the loader listing, addresses, contended bytes, how to run it.
+std::string zx48_summary(const z80::BuiltProgram& program);
 
 }  // namespace z80lm::zx
