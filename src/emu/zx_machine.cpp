@@ -262,8 +262,8 @@ TrapOutcome ZxMachine::print(Z80Cpu& cpu) {
   }
   trace(fmt::format("rom t={} RST 10h A={:02X}h", cpu.t_states(), a));
   console_.flush();
-  cpu.add_t_states(config_.print_t_states);
-  cpu.emulate_ret();
+  cpu.add_t_states(config_.print_t_states > kRetTStates ? config_.print_t_states - kRetTStates : 0);
+  cpu.emulate_ret();  // the routine's RET
   return TrapOutcome::kResumed;
 }
 
@@ -280,14 +280,15 @@ TrapOutcome ZxMachine::interrupt(Z80Cpu& cpu) {
     pending_key_.reset();
   }
   // The handler's own cost, minus the EI and RET that run as real code after this trap.
-  cpu.add_t_states(config_.interrupt_t_states > 14 ? config_.interrupt_t_states - 14 : 0);
+  constexpr uint32_t kEiRet = 4 + kRetTStates;
+  cpu.add_t_states(config_.interrupt_t_states > kEiRet ? config_.interrupt_t_states - kEiRet : 0);
   return TrapOutcome::kRunInstruction;
 }
 
-bool ZxMachine::take_key() {
+bool ZxMachine::take_key(uint64_t asked_at) {
   console_.flush();
   InputRequest request;
-  request.t_state = cpu_.t_states();
+  request.t_state = asked_at;
   request.function = 1;
   request.output_begin = timeline_.output.size();
   for (;;) {
@@ -333,32 +334,31 @@ RunResult ZxMachine::run() {
   const uint64_t limit =
       config_.max_t_states == 0 ? std::numeric_limits<uint64_t>::max() : config_.max_t_states;
   uint64_t next_frame = kFrameTStates;
-  bool stopped = false;
-  while (!stopped) {
+  std::optional<uint64_t> waiting_since;  // the program HALTed waiting for a key at this T-state
+  for (;;) {
     const uint64_t now = cpu_.t_states();
     const uint64_t slice_end = std::min({next_frame, limit, now + kSliceTStates});
     const StopReason why = cpu_.run(slice_end);
     if (why == StopReason::kTrap) break;  // the handler filled result_
     if (why == StopReason::kHalted) {
-      // The program sleeps until the next interrupt: type a key if it is waiting for one.
-      const bool key_waiting = pending_key_ || (cpu_.read_byte(kFlags) & kFlagsNewKey) != 0;
-      if (!key_waiting && !take_key()) break;
-      if (next_frame < limit) {
-        cpu_.add_t_states(next_frame - cpu_.t_states());  // the HALT's idle cycles
-      } else {
-        cpu_.add_t_states(limit - cpu_.t_states());
-      }
+      // The program sleeps until the next interrupt (the HALT's idle cycles pass); it is waiting
+      // for a key unless one is already there.
+      if (!pending_key_ && (cpu_.read_byte(kFlags) & kFlagsNewKey) == 0) waiting_since = cpu_.t_states();
+      cpu_.add_t_states(std::min(next_frame, limit) - cpu_.t_states());
     }
     if (cpu_.t_states() >= next_frame) {
       next_frame += kFrameTStates;
-      const int taken = cpu_.maskable_interrupt(0xFF);
-      if (taken == 0 && cpu_.halted()) {
+      const bool was_halted = cpu_.halted();
+      if (cpu_.maskable_interrupt(0xFF) == 0 && was_halted) {
         stop(ExitReason::kHalted,
              fmt::format("the program executed HALT at {:04X}h with interrupts disabled: nothing can wake it",
                          cpu_.pc()),
              "enable interrupts (EI) before HALT; the Spectrum's keyboard works through the IM 1 interrupt");
         break;
       }
+      // The key is typed now; the interrupt handler, about to run, delivers it.
+      if (waiting_since && !take_key(*waiting_since)) break;
+      waiting_since.reset();
     }
     if (cpu_.t_states() >= limit) {
       stop(ExitReason::kTStateLimit,

@@ -53,10 +53,11 @@
 
 namespace z80lm::emu {
 
-// T-states the ROM code we do not run would take, charged per call (OpenSE BASIC, measured in
-// this CPU without contention: see bench/zx_rom_cost_bench.cpp).
-inline constexpr uint32_t kZxInterruptTStates = 1150;  // MASK-INT + KEYBOARD, no key held
-inline constexpr uint32_t kZxPrintTStates = 1500;      // RST 10h of one printable character
+// T-states the ROM code we do not run takes, from its entry to its RET inclusive, as measured
+// on OpenSE BASIC in this CPU without contention (bench/zx_bench.cpp). The RST 10h itself (11)
+// and the interrupt's acceptance (13) are counted by the CPU as usual.
+inline constexpr uint32_t kZxInterruptTStates = 857;  // MASK-INT + KEYBOARD at 0038h, no key held
+inline constexpr uint32_t kZxPrintTStates = 1401;     // RST 10h's PRINT-OUT of one printable character
 
 struct ZxConfig {
   uint64_t max_t_states = 0;  // 0: no limit
@@ -107,9 +108,9 @@ class ZxMachine {
   TrapOutcome stop(ExitReason reason, std::string message, std::string hint = {});
   void trace(const std::string& line);
   void emit(uint8_t raw, std::optional<uint8_t> shown);
-  // The program HALTed with no key waiting: read one from the console for the next interrupt.
-  // False at end of input (the run has been stopped).
-  bool take_key();
+  // The program HALTed at `asked_at` with no key waiting: read one from the console for the
+  // interrupt handler to deliver. False at end of input (the run has been stopped).
+  bool take_key(uint64_t asked_at);
 
   Console& console_;
   ZxConfig config_;

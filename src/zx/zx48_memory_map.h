@@ -20,7 +20,7 @@
 //   FF58h-FFFFh  user-defined graphics (168 bytes), left alone
 //
 // Invariants: kLowestOrigin leaves the loader room for LOAD "" CODE (its 34-byte header
-// workspace, the ROM's free-memory check of 80 bytes and its stack): the loader is ~37 bytes
+// workspace, the ROM's free-memory check of 80 bytes and its stack): the loader is 36 bytes
 // at 5CCBh, so BASIC needs memory up to ~5D90h. Everything we place lies in
 // [kLowestOrigin, kUdg); place_zx48_program refuses anything else and says by how much.
 // Not modelled: 128K paging, Interface 1 (it moves CHANS/PROG up when present; a real IF1
