@@ -23,8 +23,8 @@
 // workspace, the ROM's free-memory check of 80 bytes and its stack): the loader is 36 bytes
 // at 5CCBh, so BASIC needs memory up to ~5D90h. Everything we place lies in
 // [kLowestOrigin, kUdg); place_zx48_program refuses anything else and says by how much.
-// Not modelled: 128K paging, Interface 1 (it moves CHANS/PROG up when present; a real IF1
-// user would need kLowestOrigin raised by ~58 bytes).
+// Not modelled: 128K paging, Interface 1 (its extra system variables move CHANS and PROG up
+// by about 60 bytes; kLowestOrigin's margin absorbs that, untested).
 #pragma once
 #include <cstdint>
 #include <string>
