@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "chat_questions.h"
 #include "emu/console.h"
 #include "emu/response_stats.h"
 #include "emu/z80_cpu.h"
@@ -44,26 +45,7 @@ using emu::StopReason;
 using emu::TrapOutcome;
 using emu::Z80Cpu;
 
-const std::vector<std::string> kQuestions = {"hello",
-                                             "how are you",
-                                             "whats up",
-                                             "are you a robot",
-                                             "tell me a joke",
-                                             "what is your name",
-                                             "good morning",
-                                             "bye",
-                                             "i am sad",
-                                             "do you like music",
-                                             "where are you from",
-                                             "can you help me",
-                                             "thank you",
-                                             "who made you",
-                                             "are you happy",
-                                             "what time is it",
-                                             "lol",
-                                             "i love you",
-                                             "ok",
-                                             "why"};
+const std::vector<std::string>& kQuestions = bench::kChatQuestions;
 
 constexpr uint16_t kBenchCode = 0x8000;
 

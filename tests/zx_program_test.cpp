@@ -4,8 +4,7 @@
 // run in two shards (a few seconds each) and all 2,302 in ZxChat.TinychatAllVectorsSlow.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
+#include "conformance_vectors.h"
 #include "emu/response_stats.h"
 #include "emu/zx_machine.h"
 #include "export_test_support.h"
@@ -229,31 +228,14 @@ TEST(ZxChat, AddressesComeFromTheProgramsSymbols) {
 
 // ------------------------------------------------------------------ the original tinychat
 
-struct Vector {
-  std::string query, response;
-};
-
-std::vector<Vector> read_vectors(const std::string& path) {
-  std::vector<Vector> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    const size_t tab = line.find('\t');
-    if (tab != std::string::npos) out.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
-  return out;
-}
-
-// A blank query or one starting with '!' is not a question for the chat (it re-prompts or
-// quits); '\x7f' would be DELETE.
 bool typeable(const std::string& query) {
-  const std::string_view span = query_span(std::string_view(query).substr(0, z80::kZxLineMax));
-  return !span.empty() && span.front() != '!' && query.find('\x7f') == std::string::npos;
+  return test::typeable_query(query, z80::kZxLineMax);
 }
 
 void check_tinychat_vectors(size_t first, size_t stride, size_t min_count) {
   Z80LM_REQUIRE_SHARED(model_path, "conformance/tinychat-model.npz");
   Z80LM_REQUIRE_SHARED(vectors_path, "conformance/tinychat-vectors.tsv");
-  const std::vector<Vector> vectors = read_vectors(vectors_path);
+  const std::vector<test::ConformanceVector> vectors = test::read_conformance_vectors(vectors_path);
   ASSERT_EQ(vectors.size(), 2302u);
   const z80::BuiltProgram p = export_zx(import_npz(model_path));  // the largest model must fit
   ZxTranscript t;
