@@ -17,6 +17,7 @@ namespace z80lm::emu {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::kEchoProgram;
 
 struct CliResult {
   int exit_code = -1;
@@ -76,37 +77,7 @@ class CliRun : public ::testing::Test {
   fs::path dir_;
 };
 
-constexpr std::string_view kEchoProgram = R"(
-        org 100h
-main:   ld c,9
-        ld de,prompt
-        call 5
-        ld c,10
-        ld de,buf
-        call 5
-        ld c,9
-        ld de,crlf
-        call 5
-        ld a,(buf+1)
-        or a
-        ret z
-        ld b,a
-        ld hl,buf+2
-echo:   push bc
-        push hl
-        ld e,(hl)
-        ld c,2
-        call 5
-        pop hl
-        pop bc
-        inc hl
-        djnz echo
-        jp main
-prompt: db 13,10,"> $"
-crlf:   db 13,10,"$"
-buf:    db 20,0
-        ds 20
-)";
+
 
 TEST_F(CliRun, HelpExitsZero) {
   const CliResult r = run({"run", "--help"});

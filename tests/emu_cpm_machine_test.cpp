@@ -11,40 +11,9 @@ namespace {
 using testing::assemble_com;
 using testing::run_cpm;
 using testing::run_cpm_binary;
+using testing::kEchoProgram;
 
-// A line-echo program: prompt "\r\n> ", read a line (BDOS 10), print "\r\n", then the line
-// back via BDOS 2, one character at a time; an empty line exits with RET.
-constexpr std::string_view kEchoProgram = R"(
-        org 100h
-main:   ld c,9
-        ld de,prompt
-        call 5
-        ld c,10
-        ld de,buf
-        call 5
-        ld c,9
-        ld de,crlf
-        call 5
-        ld a,(buf+1)
-        or a
-        ret z
-        ld b,a
-        ld hl,buf+2
-echo:   push bc
-        push hl
-        ld e,(hl)
-        ld c,2
-        call 5
-        pop hl
-        pop bc
-        inc hl
-        djnz echo
-        jp main
-prompt: db 13,10,"> $"
-crlf:   db 13,10,"$"
-buf:    db 20,0
-        ds 20
-)";
+
 
 TEST(CpmMachine, HelloWorldViaBdos9) {
   auto run = run_cpm(R"(

@@ -14,6 +14,40 @@
 
 namespace z80lm::emu::testing {
 
+// A line-echo program: prompt "\r\n> ", read a line (BDOS 10), print "\r\n", then the line
+// back via BDOS 2, one character at a time; an empty line exits with RET.
+inline constexpr std::string_view kEchoProgram = R"(
+        org 100h
+main:   ld c,9
+        ld de,prompt
+        call 5
+        ld c,10
+        ld de,buf
+        call 5
+        ld c,9
+        ld de,crlf
+        call 5
+        ld a,(buf+1)
+        or a
+        ret z
+        ld b,a
+        ld hl,buf+2
+echo:   push bc
+        push hl
+        ld e,(hl)
+        ld c,2
+        call 5
+        pop hl
+        pop bc
+        inc hl
+        djnz echo
+        jp main
+prompt: db 13,10,"> $"
+crlf:   db 13,10,"$"
+buf:    db 20,0
+        ds 20
+)";
+
 inline std::vector<uint8_t> assemble_com(std::string_view source) {
   return z80::assemble(source).binary;
 }

@@ -67,13 +67,25 @@ TEST(ExportCli, ModelTooBigForTheTpaNamesTheSizesAndWritesNothing) {
   TempDir dir;
   save_model(dir.file("big.zlm"), random_model({256, 256, 60}, test_charset(60), 4));
   test::RunResult r = run_cli("export '" + dir.file("big.zlm") + "' -o '" + dir.file("CHAT.COM") +
-                              "' --listing '" + dir.file("CHAT.LST") + "' --min-tpa 0x8000");
+                              "' --listing '" + dir.file("CHAT.LST") + "' --min-tpa 0x9600");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("error: the program needs memory up to "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bytes of image"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("the TPA may end at 8000h"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the TPA may end at 9600h"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("hint: "), std::string::npos) << r.out;
   EXPECT_EQ(files_in(dir.path), 1u);  // only the model: no program, no listing, no temporary file
+}
+
+TEST(ExportCli, ModelBeyondTheAddressSpaceIsRefusedBeforeAssembling) {
+  TempDir dir;
+  save_model(dir.file("huge.zlm"), random_model({256, 256, 256, 256, 256, 256, 256, 4}, test_charset(4), 6));
+  test::RunResult r = run_cli("export '" + dir.file("huge.zlm") + "' -o '" + dir.file("CHAT.COM") + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(
+      r.out.find("error: the model alone takes 118656 bytes of the image (engine compact), up to 1D080h"),
+      std::string::npos)
+      << r.out;
+  EXPECT_EQ(files_in(dir.path), 1u);
 }
 
 TEST(ExportCli, ShapeBeyondTheEngineLimitIsRefused) {

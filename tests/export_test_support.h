@@ -8,8 +8,8 @@
 //   Model chatty = chatty_model({24, 12}, 12, /*seed=*/3);   // answers of varied length
 //   std::string q = random_query(rng);                       // words as people type them
 //
-// Random numbers come from splitmix64 (not <random> distributions, whose output differs
-// between standard libraries), so seeded models are the same everywhere and golden values hold.
+// Random numbers come from test_models.h's splitmix64 (not <random> distributions, whose
+// output differs between standard libraries), so seeded models and golden values hold anywhere.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -20,28 +20,33 @@
 #include "emu_test_support.h"
 #include "infer/reference.h"
 #include "model/model.h"
+#include "test_models.h"
 #include "text/encoder.h"
 #include "z80/exporter.h"
 #include "z80/program_cpm.h"
 
 namespace z80lm::export_testing {
 
+// A splitmix64 stream (test_models.h), so seeded models and inputs are the same everywhere.
 struct Rng {
   uint64_t state;
   explicit Rng(uint64_t seed) : state(seed) {}
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return test::splitmix64(state); }
   int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
 };
 
 // Probabilities (in percent) of the weight codes -2, -1, +1; the rest are 0.
 struct WeightMix {
-  int minus_two = 2, minus_one = 15, plus_one = 12;
+  int minus_two = 1, minus_one = 15, plus_one = 14;
 };
+
+inline void draw_weights(Layer& l, WeightMix mix, Rng& rng) {
+  const int minus_one_below = mix.minus_two + mix.minus_one, plus_one_below = minus_one_below + mix.plus_one;
+  for (int8_t& w : l.w) {
+    const int r = rng.below(100);
+    w = static_cast<int8_t>(r < mix.minus_two ? -2 : r < minus_one_below ? -1 : r < plus_one_below ? 1 : 0);
+  }
+}
 
 // `n` distinct printable symbols (letters first, so answers are readable) then the end symbol.
 inline std::string test_charset(int n) {
@@ -50,30 +55,18 @@ inline std::string test_charset(int n) {
   return symbols.substr(0, static_cast<size_t>(n - 1)) + std::string(1, '\0');
 }
 
-// 256 -> widths[0] -> ... -> widths.back() (= charset size); biases in [-bias_range, bias_range].
+// test::random_model (test_models.h): 256 -> widths... (the last = charset size).
+inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed) {
+  return test::random_model(seed, std::vector<int>(widths.begin(), widths.end() - 1),
+                            charset.substr(0, charset.size() - 1));
+}
+
+// The same shape with the weights drawn again from `mix`.
 inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed,
-                          WeightMix mix = {}, int bias_range = 64) {
-  Rng rng(seed);
-  Model m;
-  m.charset = charset;
-  int n_in = kInputSize;
-  for (int n_out : widths) {
-    Layer l;
-    l.n_in = n_in;
-    l.n_out = n_out;
-    l.w.resize(static_cast<size_t>(n_in) * n_out);
-    for (int8_t& w : l.w) {
-      int r = rng.below(100);
-      w = r < mix.minus_two                                  ? -2
-          : r < mix.minus_two + mix.minus_one                ? -1
-          : r < mix.minus_two + mix.minus_one + mix.plus_one ? 1
-                                                             : 0;
-    }
-    l.b.resize(static_cast<size_t>(n_out));
-    for (int16_t& b : l.b) b = static_cast<int16_t>(rng.below(2 * bias_range + 1) - bias_range);
-    m.layers.push_back(std::move(l));
-    n_in = n_out;
-  }
+                          WeightMix mix) {
+  Model m = random_model(widths, charset, seed);
+  Rng rng(seed ^ 0x5EED);
+  for (Layer& l : m.layers) draw_weights(l, mix, rng);
   return m;
 }
 

@@ -47,10 +47,8 @@ int run_export(const ExportArgs& a) {
     z80lm::write_file_atomic(a.listing, p.listing + "\n; symbols by value\n" + symbol_map);
   if (!a.symbols.empty()) z80lm::write_file_atomic(a.symbols, symbol_map);
   if (!a.asm_source.empty()) z80lm::write_file_atomic(a.asm_source, p.source);
-  std::string shape = std::to_string(m.input_size());
-  for (const z80lm::Layer& layer : m.layers) shape += " -> " + std::to_string(layer.n_out);
   fmt::print("wrote {}: {} bytes (target {}, engine {}; model {}, {} symbols)\n", a.output, written,
-             a.options.target, a.options.engine, shape, m.output_size());
+             a.options.target, a.options.engine, z80lm::z80::layer_widths_text(m), m.output_size());
   if (zx48) {
     fmt::print("{}{}", z80lm::zx::zx48_summary(p), p.memory_map);
     if (!a.snapshot.empty()) fmt::print("snapshot: {}\n", a.snapshot);

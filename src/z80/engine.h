@@ -18,6 +18,7 @@
 // infer/reference.h bit for bit (16-bit wrap, floor shift, ReLU on hidden layers).
 // Not modelled here: targets (CP/M, ZX Spectrum) and I/O — see program_cpm.h.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ class Engine {
   virtual std::string_view description() const = 0;
   // Empty when this engine can run `m` (shape limits), else one line naming the limit.
   virtual std::string problem(const Model& m) const = 0;
+  // Bytes of model data (weights, biases, tables) generate() puts in the image: lets a target
+  // refuse a model that cannot fit before assembling anything.
+  virtual uint32_t model_bytes(const Model& m) const = 0;
   // Code, data and buffers implementing NET_QUERY / NET_RUN / NET_OUT for `m` (valid model).
   virtual AsmPart generate(const Model& m) const = 0;
 };

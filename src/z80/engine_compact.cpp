@@ -48,6 +48,13 @@ std::string CompactEngine::problem(const Model& m) const {
   return z80_shape_problem(hidden, m.output_size());
 }
 
+uint32_t CompactEngine::model_bytes(const Model& m) const {
+  uint32_t bytes = 0;
+  for (const Layer& l : m.layers)
+    bytes += static_cast<uint32_t>(l.n_in * compact_column_bytes(l.n_out) + 2 * l.n_out + kDescriptorBytes);
+  return bytes;
+}
+
 namespace {
 
 // The layer descriptor, read with (IX+offset) once per layer.
@@ -61,7 +68,6 @@ DSC_SLOT0       EQU  9                ; DW accumulator of slot 0 (low page); 4*D
 DSC_IN          EQU  11               ; DW first input (low page)
 DSC_NIN         EQU  13               ; DB number of inputs (0 means 256)
 DSC_RELU        EQU  14               ; DB 80h: ReLU (hidden layer), 00h: none (output layer)
-DSC_BYTES       EQU  15               ; size of one descriptor
 )";
 
 constexpr std::string_view kLayerLoop = R"(
@@ -296,6 +302,7 @@ AsmPart CompactEngine::generate(const Model& m) const {
   part.code = engine_code();
   const size_t n_layers = m.layers.size();
   part.data += kDescriptorEqus;
+  part.data += equ_line("DSC_BYTES", std::to_string(kDescriptorBytes), "size of one descriptor");
   part.data += equ_line("N_LAYERS", std::to_string(n_layers), "layers in LYR_TABLE");
   part.data += equ_line("NET_OUT", output_buffer(n_layers - 1), "the last layer's outputs");
   part.data += "\n; --- compact engine: one descriptor per layer (DSC_ fields) ---\nLYR_TABLE:\n";

@@ -28,6 +28,7 @@
 namespace z80lm::z80 {
 
 inline constexpr int kCompactCodesPerByte = 4;
+inline constexpr int kDescriptorBytes = 15;  // per layer: DSC_* fields read with (IX+d)
 
 // 2-bit code of a weight in {-2,-1,0,+1}.
 uint8_t compact_code(int8_t weight);
@@ -50,6 +51,7 @@ class CompactEngine : public Engine {
     return "2-bit packed weights (4 per byte), zero inputs skipped: smallest image";
   }
   std::string problem(const Model& m) const override;
+  uint32_t model_bytes(const Model& m) const override;
   AsmPart generate(const Model& m) const override;
 };
 

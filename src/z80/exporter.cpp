@@ -13,6 +13,12 @@ std::vector<std::string> target_names() {
   return {"cpm", "zx48"};
 }
 
+std::string layer_widths_text(const Model& m) {
+  std::string text = std::to_string(m.input_size());
+  for (const Layer& layer : m.layers) text += " -> " + std::to_string(layer.n_out);
+  return text;
+}
+
 BuiltProgram export_program(const Model& m, const ExportOptions& options) {
   if (std::string p = model_problem(m); !p.empty())
     throw Error(fmt::format("invalid model: {}", p), "re-train or re-import the model");

@@ -29,4 +29,7 @@ BuiltProgram export_program(const Model& m, const ExportOptions& options);
 
 std::vector<std::string> target_names();
 
+// "256 -> 256 -> 192 -> 40": the layer widths, for headers and messages.
+std::string layer_widths_text(const Model& m);
+
 }  // namespace z80lm::z80
