@@ -1,0 +1,221 @@
+#include "train/checkpoint.h"
+
+#include <fmt/core.h>
+#include <zlib.h>
+
+#include <bit>
+#include <cstring>
+
+#include "model/model_file.h"
+#include "train/metrics_log.h"
+#include "util/error.h"
+#include "util/file_io.h"
+
+namespace z80lm {
+
+static_assert(std::endian::native == std::endian::little, "checkpoints store raw little-endian IEEE floats");
+
+namespace {
+
+constexpr const char* kCorruptHint = "the checkpoint is damaged; delete it and train without --resume";
+constexpr uint32_t kMaxHeader = 64u << 20;
+
+uint32_t crc32_of(std::string_view bytes) {
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+}
+
+template <typename T>
+void put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.append(b, sizeof(T));
+}
+template <typename T>
+void put_array(std::string& out, const std::vector<T>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Reads little-endian fields, naming the byte offset of anything wrong.
+class Reader {
+ public:
+  Reader(std::string_view bytes, std::string name) : bytes_(bytes), name_(std::move(name)) {}
+  size_t offset() const { return pos_; }
+  [[noreturn]] void fail(size_t at, const std::string& what) const {
+    throw Error(fmt::format("{}: byte {}: {}", name_, at, what), kCorruptHint);
+  }
+  std::string_view take(size_t n, const char* what) {
+    if (bytes_.size() - pos_ < n)
+      fail(pos_, fmt::format("file ends while reading {} (needs {} bytes, {} left)", what, n,
+                             bytes_.size() - pos_));
+    auto v = bytes_.substr(pos_, n);
+    pos_ += n;
+    return v;
+  }
+  template <typename T>
+  T get(const char* what) {
+    T v;
+    std::memcpy(&v, take(sizeof(T), what).data(), sizeof(T));
+    return v;
+  }
+  template <typename T>
+  std::vector<T> array(size_t n, const char* what) {
+    if (n > (bytes_.size() - pos_) / sizeof(T))
+      fail(pos_, fmt::format("{} claims {} entries, more than the file holds", what, n));
+    std::vector<T> v(n);
+    std::memcpy(v.data(), take(n * sizeof(T), what).data(), n * sizeof(T));
+    return v;
+  }
+
+ private:
+  std::string_view bytes_;
+  std::string name_;
+  size_t pos_ = 0;
+};
+
+nlohmann::json header_json(const Checkpoint& c) {
+  const TrainState& s = c.state;
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& r : s.history) history.push_back(epoch_record_json(r));
+  std::vector<int> charset;
+  for (char ch : c.charset) charset.push_back(static_cast<uint8_t>(ch));
+  return {{"config", config_json(c.config)},
+          {"charset", charset},
+          {"data_hash", fmt::format("{:016x}", c.data_hash)},
+          {"step", s.step},
+          {"epoch", s.epoch},
+          {"batch_in_epoch", s.batch_in_epoch},
+          {"rng",
+           {fmt::format("{:016x}", s.rng.s[0]), fmt::format("{:016x}", s.rng.s[1]),
+            fmt::format("{:016x}", s.rng.s[2]), fmt::format("{:016x}", s.rng.s[3])}},
+          {"partial",
+           {{"ce_sum", s.partial.ce_sum},
+            {"penalty_sum", s.partial.penalty_sum},
+            {"correct", s.partial.correct},
+            {"counted", s.partial.counted}}},
+          {"elapsed", s.elapsed},
+          {"best",
+           {{"valid", s.best.valid},
+            {"int_acc", s.best.int_acc},
+            {"correct", s.best.correct},
+            {"examples", s.best.examples},
+            {"epoch", s.best.epoch},
+            {"max_abs_acc", s.best.max_abs_acc}}},
+          {"history", history}};
+}
+
+uint64_t hex64(const nlohmann::json& j) {
+  return std::stoull(j.get<std::string>(), nullptr, 16);
+}
+
+void read_header(const nlohmann::json& h, Checkpoint& c) {
+  TrainState& s = c.state;
+  c.config = config_from_json(h.at("config"));
+  c.charset.clear();
+  for (int ch : h.at("charset").get<std::vector<int>>()) c.charset += static_cast<char>(ch);
+  c.data_hash = hex64(h.at("data_hash"));
+  h.at("step").get_to(s.step);
+  h.at("epoch").get_to(s.epoch);
+  h.at("batch_in_epoch").get_to(s.batch_in_epoch);
+  for (int i = 0; i < 4; ++i) s.rng.s[i] = hex64(h.at("rng").at(i));
+  const auto& p = h.at("partial");
+  p.at("ce_sum").get_to(s.partial.ce_sum);
+  p.at("penalty_sum").get_to(s.partial.penalty_sum);
+  p.at("correct").get_to(s.partial.correct);
+  p.at("counted").get_to(s.partial.counted);
+  h.at("elapsed").get_to(s.elapsed);
+  const auto& b = h.at("best");
+  b.at("valid").get_to(s.best.valid);
+  b.at("int_acc").get_to(s.best.int_acc);
+  b.at("correct").get_to(s.best.correct);
+  b.at("examples").get_to(s.best.examples);
+  b.at("epoch").get_to(s.best.epoch);
+  b.at("max_abs_acc").get_to(s.best.max_abs_acc);
+  for (const auto& r : h.at("history")) s.history.push_back(epoch_record_from_json(r));
+}
+
+}  // namespace
+
+std::string serialize_checkpoint(const Checkpoint& c) {
+  const TrainState& s = c.state;
+  std::string out(kCheckpointMagic, sizeof kCheckpointMagic);
+  put<uint16_t>(out, kCheckpointVersion);
+  const std::string header = header_json(c).dump();
+  put<uint32_t>(out, static_cast<uint32_t>(header.size()));
+  out += header;
+  put<uint64_t>(out, s.params.size());
+  put_array(out, s.params);
+  put_array(out, s.adam_m);
+  put_array(out, s.adam_v);
+  put<uint32_t>(out, static_cast<uint32_t>(s.scales.size()));
+  put_array(out, s.scales);
+  put<uint32_t>(out, s.batch_in_epoch ? static_cast<uint32_t>(s.order.size()) : 0u);
+  if (s.batch_in_epoch) put_array(out, s.order);
+  const std::string best = s.best.valid ? serialize_model(s.best.model) : std::string();
+  put<uint32_t>(out, static_cast<uint32_t>(best.size()));
+  out += best;
+  put<uint32_t>(out, crc32_of(out));
+  return out;
+}
+
+Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
+  Reader r(bytes, name);
+  if (r.take(sizeof kCheckpointMagic, "the magic") !=
+      std::string_view(kCheckpointMagic, sizeof kCheckpointMagic))
+    throw Error(name + ": byte 0: not a z80lm checkpoint (bad magic)",
+                "pass the .ckpt file written by `z80lm train` (--checkpoint)");
+  const auto version = r.get<uint16_t>("the version");
+  if (version != kCheckpointVersion)
+    throw Error(fmt::format("{}: byte 8: checkpoint format version {}, this z80lm reads version {}", name,
+                            version, kCheckpointVersion),
+                "resume with the z80lm that wrote it, or train again without --resume");
+  if (bytes.size() >= 4) {
+    uint32_t stored;
+    std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
+    if (stored != crc32_of(bytes.substr(0, bytes.size() - 4)))
+      r.fail(bytes.size() - 4, "CRC mismatch: the file is damaged or truncated");
+  }
+  Checkpoint c;
+  const size_t header_at = r.offset();
+  const auto header_size = r.get<uint32_t>("the header size");
+  if (header_size > kMaxHeader) r.fail(header_at, fmt::format("header size {} is implausible", header_size));
+  const std::string_view header = r.take(header_size, "the header");
+  try {
+    read_header(nlohmann::json::parse(header), c);
+  } catch (const nlohmann::json::exception& e) {
+    r.fail(header_at + 4, std::string("bad header: ") + e.what());
+  }
+  TrainState& s = c.state;
+  const size_t params_at = r.offset();
+  const auto n = r.get<uint64_t>("the parameter count");
+  s.params = r.array<float>(n, "the parameters");
+  s.adam_m = r.array<float>(n, "the Adam first moments");
+  s.adam_v = r.array<float>(n, "the Adam second moments");
+  const size_t expected =
+      net_shape(network_widths(c.config.hidden, static_cast<int>(c.charset.size()))).total;
+  if (n != expected)
+    r.fail(params_at, fmt::format("{} parameters, the configured network has {}", n, expected));
+  const size_t scales_at = r.offset();
+  const auto layers = r.get<uint32_t>("the layer count");
+  if (layers != c.config.hidden.size() + 1)
+    r.fail(scales_at, fmt::format("{} layer scales for {} layers", layers, c.config.hidden.size() + 1));
+  s.scales = r.array<float>(layers, "the layer scales");
+  s.order = r.array<uint32_t>(r.get<uint32_t>("the order size"), "the example order");
+  const size_t best_at = r.offset();
+  const auto best_size = r.get<uint32_t>("the best-model size");
+  if ((best_size > 0) != s.best.valid) r.fail(best_at, "best model presence disagrees with the header");
+  if (best_size) s.best.model = parse_model(r.take(best_size, "the best model"), name + " (best model)");
+  r.get<uint32_t>("the CRC");
+  if (r.offset() != bytes.size()) r.fail(r.offset(), "unexpected bytes after the CRC");
+  return c;
+}
+
+void save_checkpoint(const std::string& path, const Checkpoint& c) {
+  write_file_atomic(path, serialize_checkpoint(c));
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+  return parse_checkpoint(read_file(path), path);
+}
+
+}  // namespace z80lm

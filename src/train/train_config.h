@@ -1,0 +1,45 @@
+// train_config.h — every setting that shapes a training run's result, and its JSON form.
+//
+//   z80lm::TrainConfig c;                       // defaults reach the tinychat goals
+//   c.hidden = {64, 32};
+//   if (std::string p = z80lm::config_problem(c, charset_size); !p.empty()) throw ...;
+//   nlohmann::json j = z80lm::config_json(c);   // stored in checkpoints and provenance
+//
+// Invariants: two runs with equal configs on equal data produce identical models (bit for
+// bit), whatever their --epochs, --time-limit or interruptions. Options that only decide
+// WHEN to stop or WHERE to write are not part of the config.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "train/qat_forward.h"
+#include "train/schedule.h"
+
+namespace z80lm {
+
+struct TrainConfig {
+  std::vector<int> hidden = {256, 192, 128};
+  uint64_t seed = 1;
+  int threads = 1;  // the batch is split into this many fixed slices
+  int batch = 128;  // examples per optimiser step
+  Schedule schedule;
+  float bias_lr = 4.f;       // bias learning rate = lr · bias_lr (biases are in accumulator units)
+  float weight_decay = 0.f;  // decoupled (AdamW), weights only
+  float grid_pull = 0.f;     // weight of Σ_layers mean (w/s - q)^2 (pulls weights to the grid)
+  double scale_quantile = 0.95;
+  bool scale_per_step = false;  // false: each layer's scale is fixed at initialisation
+  int eval_every = 1;           // epochs between exact IntAcc evaluations (best-model candidates)
+  LossOptions loss;
+};
+
+// Empty when usable with a charset of this size (checks z80_shape_problem too).
+std::string config_problem(const TrainConfig& c, int charset_size);
+
+nlohmann::json config_json(const TrainConfig& c);
+// A float as the shortest decimal that reads back as the same float (0.03, not 0.029999999329).
+double float_json(float v);
+TrainConfig config_from_json(const nlohmann::json& j);  // throws nlohmann::json exceptions
+
+}  // namespace z80lm

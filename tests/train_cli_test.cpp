@@ -1,0 +1,280 @@
+// `z80lm train` as a user meets it: files, resume, Ctrl+C, kills, bad data, and agreement
+// with `z80lm eval` / `z80lm chat`.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "model/model_file.h"
+#include "test_support.h"
+#include "train/checkpoint.h"
+#include "util/file_io.h"
+
+namespace z80lm {
+namespace {
+
+using test::run_cli;
+using test::TempDir;
+using test::write_text;
+
+std::string chat_data() {
+  const char* who[] = {"you", "it", "they", "we", "she"};
+  const char* ask[] = {"are", "can", "will", "did", "do", "was", "is", "should"};
+  const char* answers[] = {"YES", "NO", "MAYBE", "WHY?", "OK", "I DO"};
+  std::string text = "# synthetic chat data\n";
+  for (int i = 0; i < 40; ++i)
+    text += std::string(ask[i % 8]) + " " + who[i / 8] + " go|" + answers[(i * 5 + i / 8) % 6] + "\n";
+  return text;
+}
+
+std::string read(const std::string& path) {
+  return read_file(path);
+}
+
+// Common options of the small runs: a tiny network, frequent checkpoints.
+const std::string kSmall = " --hidden 32,16 --batch 16 --progress lines";
+
+TEST(TrainCli, HelpExplainsTheCommand) {
+  auto r = run_cli("train --help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* s : {"--resume", "--time-limit", "--target-intacc", "--val", "--checkpoint", "--seed",
+                        "--threads", "--hidden", "130"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(TrainCli, WritesModelCheckpointLogAndPlotBesideTheModel) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 5" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("256→32→16→"), std::string::npos) << r.out;  // the parameter table
+  Model m = load_model(dir.file("m.zlm"));
+  auto prov = nlohmann::json::parse(m.provenance);
+  EXPECT_EQ(prov["epochs"], 5);
+  EXPECT_EQ(prov["seed"], 1);
+  EXPECT_EQ(prov["hidden"], nlohmann::json::array({32, 16}));
+  EXPECT_EQ(prov["data"]["fnv1a64"].get<std::string>().size(), 16u);
+  EXPECT_NE(prov["command"].get<std::string>().find("--epochs 5"), std::string::npos);
+  std::ifstream log(dir.file("m.zlm.metrics.jsonl"));
+  std::string line;
+  int lines = 0;
+  while (std::getline(log, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["epoch"], ++lines);
+    EXPECT_TRUE(j["int_acc"].is_number());
+  }
+  EXPECT_EQ(lines, 5);
+  EXPECT_EQ(read(dir.file("m.zlm.svg")).rfind("<svg", 0), 0u);
+  EXPECT_NO_THROW(load_checkpoint(dir.file("m.zlm.ckpt")));
+}
+
+TEST(TrainCli, EvalAndChatLoadTheModelAndAgreeOnIntAcc) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 40" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(model IntAcc [0-9.]+% \((\d+) / (\d+) examples\))")))
+      << r.out;
+  auto e = run_cli("eval " + dir.file("m.zlm") + " " + dir.file("data.txt") + " --json");
+  ASSERT_EQ(e.exit_code, 0) << e.out;
+  auto j = nlohmann::json::parse(e.out);
+  EXPECT_EQ(j["examples_correct"].get<long>(), std::stol(m[1]));
+  EXPECT_EQ(j["examples"].get<long>(), std::stol(m[2]));
+  auto c = run_cli("chat " + dir.file("m.zlm") + " are you go");
+  EXPECT_EQ(c.exit_code, 0) << c.out;
+  EXPECT_FALSE(c.out.empty());
+}
+
+TEST(TrainCli, ResumeAcrossAnEpochSplitGivesTheSameModelBytes) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  const std::string base =
+      "train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + kSmall + " --epochs ";
+  ASSERT_EQ(run_cli(base + "6").exit_code, 0);
+  const std::string straight = read(dir.file("m.zlm"));
+  std::filesystem::remove(dir.file("m.zlm"));
+  std::filesystem::remove(dir.file("m.zlm.ckpt"));
+  ASSERT_EQ(run_cli(base + "3").exit_code, 0);
+  auto r = run_cli(base + "6 --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("resumed"), std::string::npos);
+  EXPECT_EQ(read(dir.file("m.zlm")), straight);
+}
+
+TEST(TrainCli, ResumeAfterAStopAnywhereGivesTheSameModelBytes) {
+  // --time-limit stops at whatever mini-batch the clock says (usually mid-epoch).
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  const std::string base = "train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                           " --hidden 96,64 --batch 8 --progress lines --epochs 60";
+  ASSERT_EQ(run_cli(base).exit_code, 0);
+  const std::string straight = read(dir.file("m.zlm"));
+  std::filesystem::remove(dir.file("m.zlm"));
+  std::filesystem::remove(dir.file("m.zlm.ckpt"));
+  auto first = run_cli(base + " --time-limit 0.3");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_NE(first.out.find("stopped (time limit)"), std::string::npos) << first.out;
+  ASSERT_EQ(run_cli(base + " --resume").exit_code, 0);
+  EXPECT_EQ(read(dir.file("m.zlm")), straight);
+}
+
+// Starts `z80lm ARGS` in the background with output to `log`; returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv{const_cast<char*>("z80lm")};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(Z80LM_BIN, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool wait_for(const std::function<bool()>& ready, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return false;
+}
+
+TEST(TrainCli, CtrlCSavesALoadableCheckpointAndModelAndExits130) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  const std::string log = dir.file("metrics.jsonl");
+  pid_t pid = spawn({"train", dir.file("data.txt"), "-o", dir.file("m.zlm"), "--log", log, "--hidden",
+                     "64,32", "--epochs", "0", "--checkpoint-every", "1000"},
+                    dir.file("out.txt"));
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(
+      wait_for([&] { return std::filesystem::exists(log) && std::filesystem::file_size(log) > 0; }, 20));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << read(dir.file("out.txt"));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << read(dir.file("out.txt"));
+  EXPECT_NE(read(dir.file("out.txt")).find("--resume"), std::string::npos);
+  Checkpoint c = load_checkpoint(dir.file("m.zlm.ckpt"));
+  EXPECT_GE(c.state.epoch, 1u);
+  EXPECT_NO_THROW(load_model(dir.file("m.zlm")));
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --log " + log +
+                   " --hidden 64,32 --resume --epochs " + std::to_string(c.state.epoch + 1));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(load_model(dir.file("m.zlm")).provenance)["epochs"], c.state.epoch + 1);
+}
+
+TEST(TrainCli, KillDuringACheckpointWriteLeavesThePreviousOneIntact) {
+  TempDir dir;
+  const std::string path = dir.file("k.ckpt");
+  // Two different, multi-megabyte checkpoints, written alternately by a child until killed.
+  auto make = [](uint64_t seed) {
+    Checkpoint c;
+    c.config.hidden = {256, 256};
+    c.config.seed = seed;
+    c.charset = std::string("AB") + '\0';
+    Rng rng(seed);
+    NetShape shape = net_shape(network_widths(c.config.hidden, 3));
+    c.state.params = init_params(shape, rng);
+    c.state.adam_m = c.state.adam_v = c.state.params;
+    c.state.scales.assign(3, 1.f);
+    return serialize_checkpoint(c);
+  };
+  const std::string a = make(1), b = make(2);
+  write_file_atomic(path, a);
+  for (int round = 0; round < 3; ++round) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      for (;;) {
+        write_file_atomic(path, b);
+        write_file_atomic(path, a);
+      }
+    }
+    const std::string tmp = path + ".tmp-" + std::to_string(pid);
+    ASSERT_TRUE(
+        wait_for([&] { return std::filesystem::exists(tmp) && std::filesystem::file_size(tmp) > 0; }, 10));
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    const std::string now = read(path);
+    EXPECT_TRUE(now == a || now == b) << "round " << round << ": " << now.size() << " bytes";
+    EXPECT_NO_THROW(parse_checkpoint(now, path));
+    std::filesystem::remove(tmp);
+  }
+}
+
+TEST(TrainCli, MalformedLinesAreReportedWithFileAndLine) {
+  TempDir dir;
+  std::string text = chat_data();
+  text.insert(text.find('\n') + 1, "this line has no pipe\n");  // becomes line 2
+  write_text(dir.file("bad.txt"), text);
+  auto r = run_cli("train " + dir.file("bad.txt") + " -o " + dir.file("m.zlm") + " --epochs 1" + kSmall);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(dir.file("bad.txt") + ":2:"), std::string::npos) << r.out;
+  auto strict = run_cli("train " + dir.file("bad.txt") + " -o " + dir.file("m.zlm") + " --strict" + kSmall);
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.out.find("error: " + dir.file("bad.txt") + ":2:"), std::string::npos) << strict.out;
+}
+
+TEST(TrainCli, ReadsStdinAndNamesTheModelAfterTheData) {
+  TempDir dir;
+  auto r = run_cli("train - -o " + dir.file("s.zlm") + " --epochs 2" + kSmall, chat_data());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NO_THROW(load_model(dir.file("s.zlm")));
+}
+
+TEST(TrainCli, RefusesShapesTheZ80CannotRun) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --hidden 300,16");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("300 neurons"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.zlm")));
+}
+
+TEST(TrainCli, ResumeRefusesOtherDataOrConflictingOptions) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  write_text(dir.file("other.txt"), chat_data() + "new question|NEW\n");
+  const std::string out = " -o " + dir.file("m.zlm") + kSmall;
+  auto none = run_cli("train " + dir.file("data.txt") + out + " --resume");
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.out.find("no checkpoint"), std::string::npos) << none.out;
+  ASSERT_EQ(run_cli("train " + dir.file("data.txt") + out + " --epochs 1").exit_code, 0);
+  auto other = run_cli("train " + dir.file("other.txt") + out + " --epochs 2 --resume");
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.out.find("other data"), std::string::npos) << other.out;
+  auto lr = run_cli("train " + dir.file("data.txt") + out + " --epochs 2 --resume --lr 0.5");
+  EXPECT_EQ(lr.exit_code, 1);
+  EXPECT_NE(lr.out.find("--lr 0.5 differs from the checkpoint"), std::string::npos) << lr.out;
+}
+
+TEST(TrainCli, HeldOutDataIsMeasured) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  write_text(dir.file("val.txt"), "are you go now|YES\ncan it go now|NO\n");
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --val " +
+                   dir.file("val.txt") + " --val-every 2 --epochs 4" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("held-out IntAcc"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/ 2 distinct queries"), std::string::npos) << r.out;
+  std::ifstream log(dir.file("m.zlm.metrics.jsonl"));
+  std::string line;
+  std::vector<bool> measured;
+  while (std::getline(log, line)) measured.push_back(nlohmann::json::parse(line)["val_greedy"].is_number());
+  EXPECT_EQ(measured, (std::vector<bool>{false, true, false, true}));
+}
+
+}  // namespace
+}  // namespace z80lm
