@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "data/query_neighbors.h"
-#include "data/rng.h"
+#include "util/rng.h"
 
 namespace z80lm {
 

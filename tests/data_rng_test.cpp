@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "data/rng.h"
+#include "util/rng.h"
 
 namespace z80lm {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "data/rng.h"
+#include "util/rng.h"
 
 namespace z80lm {
 

@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "data/llm_backend.h"
-#include "data/rng.h"
+#include "util/rng.h"
 
 namespace z80lm {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "data/rng.h"
+#include "util/rng.h"
 
 namespace z80lm {
 

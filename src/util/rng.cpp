@@ -1,4 +1,6 @@
-#include "data/rng.h"
+#include "util/rng.h"
+
+#include <cmath>
 
 namespace z80lm {
 
@@ -17,18 +19,18 @@ uint64_t rotl(uint64_t x, int k) {
 
 Rng::Rng(uint64_t seed) {
   uint64_t state = seed;
-  for (uint64_t& s : s_) s = splitmix64(state);
+  for (uint64_t& word : s) word = splitmix64(state);
 }
 
 uint64_t Rng::next() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
+  const uint64_t result = rotl(s[1] * 5, 7) * 9;
+  const uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
   return result;
 }
 
@@ -43,6 +45,12 @@ uint64_t Rng::below(uint64_t n) {
 
 double Rng::unit() {
   return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
+
+double Rng::normal() {
+  const double u1 = 1.0 - unit();  // (0, 1]: log is finite
+  const double u2 = unit();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * 3.14159265358979323846 * u2);
 }
 
 }  // namespace z80lm
