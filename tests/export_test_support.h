@@ -8,7 +8,7 @@
 //   Model chatty = chatty_model({24, 12}, 12, /*seed=*/3);   // answers of varied length
 //   std::string q = random_query(rng);                       // words as people type them
 //
-// Random numbers come from test_models.h's splitmix64 (not <random> distributions, whose
+// Random numbers come from util/rng.h splitmix64 (not <random> distributions, whose
 // output differs between standard libraries), so seeded models and golden values hold anywhere.
 #pragma once
 #include <gtest/gtest.h>
@@ -27,11 +27,11 @@
 
 namespace z80lm::export_testing {
 
-// A splitmix64 stream (test_models.h), so seeded models and inputs are the same everywhere.
+// A splitmix64 stream (util/rng.h), so seeded models and inputs are the same everywhere.
 struct Rng {
   uint64_t state;
   explicit Rng(uint64_t seed) : state(seed) {}
-  uint64_t next() { return test::splitmix64(state); }
+  uint64_t next() { return z80lm::splitmix64(state); }
   int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
 };
 

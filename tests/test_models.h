@@ -12,15 +12,9 @@
 
 #include "model/model.h"
 #include "text/encoder.h"
+#include "util/rng.h"
 
 namespace z80lm::test {
-
-inline uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // `symbols` are the non-end charset symbols (sorted or not: used as given); '\0' is appended.
 inline Model random_model(uint64_t seed, const std::vector<int>& hidden, const std::string& symbols) {

@@ -14,6 +14,7 @@
 #include "test_support.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/rng.h"
 #include "zx/basic_program.h"
 #include "zx/tap_file.h"
 #include "zx/z80_snapshot.h"
@@ -30,7 +31,7 @@ std::string as_text(const std::vector<uint8_t>& b) {
 
 std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
   std::vector<uint8_t> out(n);
-  for (uint8_t& b : out) b = static_cast<uint8_t>(test::splitmix64(seed));
+  for (uint8_t& b : out) b = static_cast<uint8_t>(splitmix64(seed));
   return out;
 }
 
@@ -381,7 +382,7 @@ std::vector<uint8_t> test_font() {
   std::vector<uint8_t> font(kFontBytes, 0);
   uint64_t seed = 77;
   for (size_t c = 1; c < 96; ++c)  // glyph 0 (space) stays blank
-    for (size_t k = 0; k < 8; ++k) font[c * 8 + k] = static_cast<uint8_t>(test::splitmix64(seed));
+    for (size_t k = 0; k < 8; ++k) font[c * 8 + k] = static_cast<uint8_t>(splitmix64(seed));
   return font;
 }
 
