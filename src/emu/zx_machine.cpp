@@ -27,17 +27,11 @@ constexpr uint8_t kDi = 0xF3;
 constexpr uint16_t kStartStub = 0x3FF0;
 constexpr size_t kStartStubBytes = 6;
 constexpr uint8_t kRet = 0xC9;
-constexpr uint8_t kKeyEnter = 0x0D;
-constexpr uint8_t kKeyDelete = 0x0C;
-constexpr uint8_t kCursorLeft = 0x08;
 constexpr uint8_t kCr = 0x0D;
 constexpr uint8_t kLf = 0x0A;
 constexpr uint8_t kBackspace = 0x08;
 constexpr uint8_t kDel = 0x7F;
 constexpr uint64_t kSliceTStates = 2'000'000;  // how often run() looks for ^C: about 10 ms of host time
-
-// ROM addresses served on the host, and the ones whose bytes the fake ROM must hold.
-constexpr uint16_t kRomCls = 0x0D6B;
 
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
@@ -249,14 +243,14 @@ TrapOutcome ZxMachine::print(Z80Cpu& cpu) {
   const uint8_t a = cpu.reg8(Reg8::kA);
   if (print_parameters_left_ > 0) {
     --print_parameters_left_;  // a colour or position parameter: nothing to show
-  } else if (a >= 0x20 && a <= 0x7F) {
+  } else if (a >= 0x20 && a <= 0x7E) {
     emit(a, a);
   } else if (a == kCr) {
     emit(a, kLf);
   } else if (a == kCursorLeft) {
     emit(a, kBackspace);
-  } else if (a >= 0x80) {
-    emit(a, '?');
+  } else if (a >= 0x7F) {
+    emit(a, '?');  // (c), block graphics, UDGs, keyword tokens
   } else {
     print_parameters_left_ = parameters_of(a);
   }

@@ -13,9 +13,10 @@
 //
 // The ROM is not emulated (the real one cannot be shipped). Its entry points are trapped and
 // served on the host, like the CP/M BDOS; every other ROM address stops the run with a message:
-//   0010h RST 10h   print A: 20h-7Fh as ASCII, 0Dh as a line break, 08h (cursor left) as
-//                   backspace; the parameters of 10h-17h (colours, AT, TAB) are swallowed;
-//                   80h-FFh (graphics, tokens) print '?'; other control codes print nothing.
+//   0010h RST 10h   print A: 20h-7Eh as ASCII (so the Spectrum's £ and ↑ at 60h and 5Eh show as
+//                   ` and ^), 0Dh as a line break, 08h (cursor left) as backspace; the
+//                   parameters of 10h-17h (colours, AT, TAB) are swallowed; 7Fh-FFh (©,
+//                   graphics, tokens) print '?'; other control codes print nothing.
 //   1601h CHAN-OPEN, 0DAFh CL-ALL, 0D6Bh CLS: accepted, nothing printed.
 //   0038h the IM 1 interrupt handler: FRAMES += 1 and the keyboard (below); then EI; RET.
 //   0000h (reset) and 2D2Bh (where USR returns into BASIC) end the run cleanly: "back to BASIC".

@@ -167,8 +167,8 @@ std::string zx48_equs() {
                   "FLAGS = IY+1: bit 5 new key, bit 3 L mode");
   out += equ_line("SCR_CT_OFS", hex8(static_cast<uint8_t>(kScrCt - kIy)),
                   "SCR-CT = IY+52h: scrolls before scroll?");
-  out += equ_line("KEY_ENTER", "0Dh", "ENTER; also a new line for RST 10h");
-  out += equ_line("KEY_DELETE", "0Ch", "DELETE (CAPS SHIFT + 0)");
+  out += equ_line("KEY_ENTER", hex8(kKeyEnter), "ENTER; also a new line for RST 10h");
+  out += equ_line("KEY_DELETE", hex8(kKeyDelete), "DELETE (CAPS SHIFT + 0)");
   out += equ_line("LINE_MAX", std::to_string(kZxLineMax), "longest line a user can type");
   return out;
 }
@@ -177,7 +177,9 @@ std::string shell_data() {
   std::string out = "\n; --- ZX Spectrum shell data ---\n";
   out += "MSG_BANNER:\n" + db_text(std::string(kBanner) + "\r") + "        DB   0\n";
   out += "MSG_PROMPT:\n" + db_text("\r> ") + "        DB   0\n";
-  out += "MSG_ERASE:\n        DB   8,' ',8,0\n";
+  out += "MSG_ERASE:\n" +
+         db_text(std::string{static_cast<char>(kCursorLeft), ' ', static_cast<char>(kCursorLeft)}) +
+         "        DB   0\n";
   return out;
 }
 

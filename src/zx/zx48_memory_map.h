@@ -4,8 +4,9 @@
 //   if (!p.problem.empty()) throw Error(p.problem, "...");
 //   loader: CLEAR p.origin - 1, code loads at p.origin
 //
-//   0000h-3FFFh  ROM (16 KiB). Only the entry points below are used; they are the same in the
-//                Sinclair 48K ROM and in OpenSE BASIC (checked against /usr/share/spectrum-roms).
+//   0000h-3FFFh  ROM (16 KiB). Our programs use only the entry points below that are not marked
+//                "z80lm run"; they are the same in the Sinclair 48K ROM and in OpenSE BASIC
+//                (checked against /usr/share/spectrum-roms/opense.rom).
 //   4000h-57FFh  screen bitmap (6144 bytes)          \  contended: the ULA delays CPU accesses
 //   5800h-5AFFh  screen attributes (768 bytes)        |  to 4000h-7FFFh while it draws the
 //   5B00h-5BFFh  printer buffer (256 bytes)           |  192 screen lines of each frame
@@ -31,15 +32,17 @@
 
 namespace z80lm::zx {
 
-// --- ROM entry points (identical in the Sinclair 48K ROM and OpenSE BASIC) ---
+// --- ROM entry points (identical in the Sinclair 48K ROM and OpenSE BASIC, except the two
+// marked "z80lm run", which only the ROM-less machine of emu/zx_machine.h uses) ---
 inline constexpr uint16_t kRomStart = 0x0000;            // reset: RAM test, NEW, copyright message
 inline constexpr uint16_t kRomError = 0x0008;            // RST 08h: error restart (report code follows)
 inline constexpr uint16_t kRomPrintA = 0x0010;           // RST 10h: print A on the current channel
 inline constexpr uint16_t kRomInterrupt = 0x0038;        // IM 1 handler: FRAMES += 1, keyboard scan
+inline constexpr uint16_t kRomCls = 0x0D6B;              // CLS (z80lm run: served for other programs)
 inline constexpr uint16_t kRomClAll = 0x0DAF;            // CL-ALL: clear the whole screen, home position
 inline constexpr uint16_t kRomInitialChannels = 0x15AF;  // the ROM's own 21-byte CHANS image
 inline constexpr uint16_t kRomChanOpen = 0x1601;         // CHAN-OPEN: A = stream (2 = upper screen)
-inline constexpr uint16_t kRomStackBc = 0x2D2B;          // STACK-BC: where a USR call returns into BASIC
+inline constexpr uint16_t kRomStackBc = 0x2D2B;          // z80lm run: the USR return address it stacks
 inline constexpr uint32_t kRomBytes = 0x4000;
 
 // --- RAM regions ---
@@ -107,6 +110,11 @@ inline constexpr uint16_t kAttrT = 0x5C8F;
 inline constexpr uint16_t kMembot = 0x5C92;
 inline constexpr uint16_t kRamtop = 0x5CB2;  // last byte BASIC may use (CLEAR sets it)
 inline constexpr uint16_t kPRamt = 0x5CB4;   // last byte of RAM (FFFFh on a 48K)
+
+// --- key codes in LAST-K (also RST 10h control codes: 0Dh starts a new line) ---
+inline constexpr uint8_t kKeyEnter = 0x0D;
+inline constexpr uint8_t kKeyDelete = 0x0C;   // CAPS SHIFT + 0
+inline constexpr uint8_t kCursorLeft = 0x08;  // printed: move the print position left
 
 // --- frame timing (48K, PAL) ---
 inline constexpr uint32_t kFrameTStates = 69888;  // 312 lines x 224 T-states; one interrupt each
