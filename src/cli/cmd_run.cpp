@@ -27,6 +27,7 @@ struct RunOptions {
   std::string program;
   std::vector<std::string> args;
   bool stats = false;
+  bool speed = false;
   double mhz = 0;  // 0: the machine's own clock, 4 MHz for CP/M, 3.5 MHz for the Spectrum
   bool trace_bdos = false;
   uint64_t max_t_states = 0;
@@ -87,6 +88,33 @@ int run_program(const RunOptions& options) {
     console = make_stdio_console();
   }
 
+  // --speed: after each answer line, how long the Z80 took from the end of the input to it.
+  struct SpeedMeter {
+    size_t inputs_seen = 0;
+    uint64_t span_start = 0;
+    int chars = 0;
+    bool reported = false;
+  } meter;
+  auto on_output = [&](const ConsoleTimeline& tl) {
+    const OutputByte& last = tl.output.back();
+    // Bytes echoed while a line is being typed belong to no answer.
+    if (!tl.inputs.empty() && tl.inputs.back().output_end == 0 && tl.output.size() > tl.inputs.back().output_begin)
+      return;
+    if (tl.inputs.size() != meter.inputs_seen || tl.output.size() == 1) {
+      meter = {tl.inputs.size(), last.t_state, 0, false};
+    }
+    const uint8_t line_end = spectrum ? '\r' : '\n';
+    if (last.byte >= 0x20 && last.byte < 0x7F && tl.inputs.size() > 0) ++meter.chars;
+    if (last.byte == line_end && meter.chars > 0 && !meter.reported) {
+      meter.reported = true;
+      const uint64_t t = last.t_state - meter.span_start;
+      console->flush();
+      fmt::print(stderr, "  [{} chars in {} T-states = {:.2f} s at {:g} MHz]\n", meter.chars, t,
+                 static_cast<double>(t) / (mhz * 1e6), mhz);
+    }
+  };
+  if (options.speed) config.on_output = on_output;
+
   RunResult result;
   ConsoleTimeline timeline;
   std::vector<uint64_t> profile;
@@ -102,7 +130,10 @@ int run_program(const RunOptions& options) {
   if (spectrum) {
     ZxMachine machine(
         *console,
-        {.max_t_states = config.max_t_states, .profile = config.profile, .trace_rom = config.trace_bdos});
+        {.max_t_states = config.max_t_states,
+         .profile = config.profile,
+         .trace_rom = config.trace_bdos,
+         .on_output = config.on_output});
     machine.load_file(program, options.program);
     run_machine(machine);
   } else {
@@ -157,6 +188,9 @@ const Registration registration{
       sub.add_flag("--stats", options->stats,
                    "After the run, print to stderr per response: characters and T-states; overall: median "
                    "T-states between printed characters, T-states per response, seconds at --mhz");
+      sub.add_flag("--speed", options->speed,
+                   "After each answer, print to stderr its characters and the T-states and seconds (at "
+                   "--mhz) from the end of the input line to the end of the answer");
       sub.add_option("--mhz", options->mhz,
                      "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum)");
       sub.add_flag("--trace-bdos", options->trace_bdos,

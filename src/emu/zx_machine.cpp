@@ -237,6 +237,7 @@ void ZxMachine::trace(const std::string& line) {
 void ZxMachine::emit(uint8_t raw, std::optional<uint8_t> shown) {
   timeline_.output.push_back({cpu_.t_states(), raw});
   if (shown) console_.write_byte(*shown);
+  if (config_.on_output) config_.on_output(timeline_);
 }
 
 TrapOutcome ZxMachine::print(Z80Cpu& cpu) {

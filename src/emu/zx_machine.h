@@ -67,6 +67,8 @@ struct ZxConfig {
   uint32_t print_t_states = kZxPrintTStates;
   // When set, called with one line per ROM call served (RST 10h, CHAN-OPEN, keys ...).
   std::function<void(const std::string& line)> trace_rom = nullptr;
+  // When set, called after every output byte is recorded in the timeline (its last entry).
+  std::function<void(const ConsoleTimeline& timeline)> on_output = nullptr;
 };
 
 // What load_file found: for messages and tests.
