@@ -242,6 +242,7 @@ TrapOutcome CpmMachine::return_to_caller(uint16_t hl) {
 void CpmMachine::emit(uint8_t byte) {
   console_.write_byte(byte);
   timeline_.output.push_back({call_t_state_, byte});
+  if (config_.on_output) config_.on_output(timeline_);
 }
 
 size_t CpmMachine::begin_input(uint8_t function) {
