@@ -5,6 +5,7 @@
 #include <set>
 
 #include "data/template.h"
+#include "text/encoder.h"
 #include "test_support.h"
 #include "util/error.h"
 #include "util/file_io.h"
@@ -170,7 +171,7 @@ TEST(TemplateTypos, ATypoNeverShadowsARealPhrasing) {
   TemplateOutput out = generate("[options]\ntypos = 1000\n[answer A]\nab\n[answer B]\naab\nabb\nba\n");
   std::map<std::string, std::string> answer_of;
   for (const auto& p : out.train) {
-    auto [it, fresh] = answer_of.emplace(folded_query(p.query), p.response);
+    auto [it, fresh] = answer_of.emplace(query_key(p.query), p.response);
     EXPECT_TRUE(fresh) << p.query;
   }
   EXPECT_EQ(answer_of["ab"], "A");
@@ -219,9 +220,9 @@ TEST(TemplateHoldout, SplitIsByDistinctFoldedQuery) {
   TemplateOutput out = generate("[answer A]\n(a|b|c|d|e|f|g|h) (i|j|k|l|m|n|o|p) (q|r|s|t)\n", true);
   ASSERT_FALSE(out.heldout.empty());
   std::set<std::string> train;
-  for (const auto& p : out.train) train.insert(folded_query(p.query));
+  for (const auto& p : out.train) train.insert(query_key(p.query));
   for (const auto& p : out.heldout) {
-    EXPECT_FALSE(train.count(folded_query(p.query))) << p.query;
+    EXPECT_FALSE(train.count(query_key(p.query))) << p.query;
     EXPECT_TRUE(is_heldout_query(p.query, 10));
     EXPECT_TRUE(is_heldout_query(to_upper_ascii(p.query), 10));  // case never moves a query
   }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "data/template.h"
+#include "text/encoder.h"
 #include "infer/evaluate.h"
 #include "infer/reference.h"
 #include "model/model_file.h"
@@ -64,9 +65,9 @@ TEST_P(ExampleTest, HeldOutQueriesNeverOccurInTrainAndEveryQueryHasOneAnswer) {
   std::vector<Pair> train = load(example_file(e, "pairs.txt")), held = load(example_file(e, "heldout.txt"));
   std::map<std::string, std::string> answer_of;
   for (const auto& p : train)
-    EXPECT_TRUE(answer_of.emplace(folded_query(p.query), p.response).second) << p.query;
+    EXPECT_TRUE(answer_of.emplace(query_key(p.query), p.response).second) << p.query;
   for (const auto& p : held) {
-    EXPECT_FALSE(answer_of.count(folded_query(p.query))) << p.query;
+    EXPECT_FALSE(answer_of.count(query_key(p.query))) << p.query;
     EXPECT_TRUE(is_heldout_query(p.query, 10)) << p.query;
   }
   EXPECT_GT(held.size() * 12, train.size() + held.size());  // roughly 1 in 10

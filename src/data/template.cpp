@@ -378,14 +378,8 @@ TemplateSpec parse_template(std::string_view text, const std::string& source) {
 
 // ---------------------------------------------------------------- generation
 
-std::string folded_query(std::string_view query) {
-  std::string key(query_span(query));
-  for (char& c : key) c = static_cast<char>(fold_case(static_cast<uint8_t>(c)));
-  return key;
-}
-
 bool is_heldout_query(std::string_view query, int every) {
-  return every > 0 && fnv1a64(folded_query(query)) % static_cast<uint64_t>(every) == 0;
+  return every > 0 && fnv1a64(query_key(query)) % static_cast<uint64_t>(every) == 0;
 }
 
 namespace {
@@ -458,7 +452,7 @@ bool valid_query(std::string_view q) {
 }
 
 std::vector<std::string> typo_variants(const std::string& q, uint64_t seed, int percent) {
-  uint64_t state = seed ^ fnv1a64(folded_query(q));
+  uint64_t state = seed ^ fnv1a64(query_key(q));
   int n = percent / 100 + (static_cast<int>(draw_below(state, 100)) < percent % 100 ? 1 : 0);
   std::vector<std::string> out;
   for (int attempt = 0; attempt < 4 * n && static_cast<int>(out.size()) < n; ++attempt) {
@@ -693,7 +687,7 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
             st.too_long_example = fmt::format("{}:{}: {}", spec.source, phrasing.line, query);
           continue;
         }
-        std::string key = folded_query(query);
+        std::string key = query_key(query);
         auto [it, fresh] = exact_index.try_emplace(key, exact.size());
         Candidate c{query,
                     answer,
@@ -739,7 +733,7 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
     for (size_t i = 0; i < exact.size(); ++i) {
       if (exact[i].soft) continue;
       for (auto& t : typo_variants(exact[i].query, options.seed, options.typo_percent)) {
-        std::string key = folded_query(t);
+        std::string key = query_key(t);
         if (exact_index.count(key)) {
           ++st.typos_dropped;
           continue;
@@ -765,7 +759,7 @@ TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOp
         continue;
       }
       all.push_back(
-          {typos[t].query, c.answer, folded_query(typos[t].query), c.line, false, c.cost + 1, c.group, {}});
+          {typos[t].query, c.answer, query_key(typos[t].query), c.line, false, c.cost + 1, c.group, {}});
       ++st.typos;
     }
   }

@@ -142,10 +142,7 @@ struct TemplateOutput {
 
 TemplateOutput generate_from_template(const TemplateSpec& spec, const TemplateOptions& options, bool split);
 
-// The bytes the model hashes, folded: what makes two queries "the same query".
-std::string folded_query(std::string_view query);
-
-// True when `query` belongs to the held-out split (FNV-1a 64 of folded_query, mod every).
+// True when `query` belongs to the held-out split (FNV-1a 64 of query_key, mod every).
 bool is_heldout_query(std::string_view query, int every);
 
 // `query|response` lines, preceded by `header` lines written as `# ...` comments.
