@@ -13,7 +13,7 @@
 #include "train/qat_forward.h"
 #include "train/qat_net.h"
 #include "train/quantize.h"
-#include "train/rng.h"
+#include "util/rng.h"
 #include "train/schedule.h"
 #include "train/thread_pool.h"
 
@@ -98,7 +98,7 @@ TEST(TrainRng, GoldenSequenceAndUnbiasedRange) {
   for (int i = 0; i < 3000; ++i) ++counts[a.below(3)];
   for (int c : counts) EXPECT_GT(c, 900);
   std::vector<uint32_t> v{0, 1, 2, 3, 4, 5};
-  shuffle(v, a);
+  shuffle(a, v);
   std::vector<uint32_t> sorted = v;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(sorted, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5}));

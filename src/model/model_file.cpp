@@ -39,7 +39,7 @@ class Reader {
   }
   void need(size_t n, const char* what) const {
     if (bytes_.size() - pos_ < n)
-      fail(pos_, fmt::format("file ends while reading {} (needs {} more bytes, {} left; file is {} bytes)", what, n,
+      fail(pos_, fmt::format("truncated file: it ends while reading {} (needs {} more bytes, {} left; file is {} bytes)", what, n,
                              bytes_.size() - pos_, bytes_.size()),
            "the file is truncated; re-export or re-train it");
   }

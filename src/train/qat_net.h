@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "model/model.h"
-#include "train/rng.h"
+#include "util/rng.h"
 
 namespace z80lm {
 

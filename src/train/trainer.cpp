@@ -69,7 +69,7 @@ size_t Trainer::batches_per_epoch() const {
 
 void Trainer::begin_epoch() {
   state_.order = trainable_;
-  shuffle(state_.order, state_.rng);
+  shuffle(state_.rng, state_.order);
   state_.partial = {};
 }
 

@@ -29,7 +29,7 @@
 #include "train/int_eval.h"
 #include "train/qat_forward.h"
 #include "train/qat_net.h"
-#include "train/rng.h"
+#include "util/rng.h"
 #include "train/sparse_inputs.h"
 #include "train/thread_pool.h"
 #include "train/train_config.h"

@@ -1,0 +1,33 @@
+// chat_core.h — the target-independent Z80 chat routines: query span, tokenizer, context, argmax,
+// generate loop. One implementation for every target and engine.
+//
+//   AsmPart core = chat_core_asm(model, {.put_char = "PUT_CHAR"});
+//   // the target's shell then does:  LD HL,text / LD B,length / CALL QUERY_SPAN / JR Z,empty
+//   //                                 CALL ANSWER     ; prints the answer with PUT_CHAR
+//
+// Routines (all may clobber every register except IY and SP):
+//   QUERY_SPAN  HL = text, B = length (0..255) -> HL = first non-space byte, B = bytes to hash
+//               (at most QUERY_MAX, trailing spaces dropped); Z set when nothing is left.
+//   ANSWER      HL, B as QUERY_SPAN returns them (B >= 1): tokenizes the query, then generates
+//               up to MAX_CHARS characters, printing each as soon as it is chosen by calling
+//               the target's put_char routine with A = the character.
+// It owns NET_IN (engine.h: 256 split int16 inputs) and computes it byte for byte as
+// text/encoder.h specifies: trigram buckets ((c1*31+c2)*31+c3) & 127, context n-grams from
+// start p*7 into 128 + (h & 127), +32 per hit, 'A'..'Z' folded. All hashes only need their low
+// 7 bits, so they are computed modulo 256 in A. Argmax: first maximum of the engine's output.
+// Not modelled: line input and quitting (the target's shell decides what a line is).
+#pragma once
+#include <string>
+
+#include "model/model.h"
+#include "z80/asm_part.h"
+
+namespace z80lm::z80 {
+
+struct ChatCoreIo {
+  std::string put_char = "PUT_CHAR";  // routine printing A; may clobber all but IY, SP
+};
+
+AsmPart chat_core_asm(const Model& m, const ChatCoreIo& io);
+
+}  // namespace z80lm::z80

@@ -1,0 +1,21 @@
+#include "z80/engine.h"
+
+#include <fmt/core.h>
+
+#include "util/error.h"
+#include "z80/engine_compact.h"
+
+namespace z80lm::z80 {
+
+std::vector<std::string> engine_names() {
+  return {"compact"};
+}
+
+std::unique_ptr<Engine> make_engine(std::string_view name) {
+  if (name == "compact") return std::make_unique<CompactEngine>();
+  std::string known;
+  for (const std::string& n : engine_names()) known += (known.empty() ? "" : ", ") + n;
+  throw Error(fmt::format("unknown Z80 engine '{}'", name), fmt::format("choose one of: {}", known));
+}
+
+}  // namespace z80lm::z80

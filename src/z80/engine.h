@@ -1,0 +1,50 @@
+// engine.h — a Z80 inference engine: the network as assembly code + data, behind a fixed contract.
+//
+//   std::unique_ptr<Engine> e = make_engine("compact");
+//   if (std::string p = e->problem(model); !p.empty()) throw Error(p);
+//   AsmPart part = e->generate(model);     // assembled together with the chat core and a shell
+//
+// The contract between the chat core (chat_core.h) and every engine, in symbols:
+//   NET_IN      page address of the input vector (the chat core's buffer): 256 int16 values,
+//               low bytes at NET_IN+i, high bytes at NET_IN+256+i. Query buckets 0..127 change
+//               once per response, context buckets 128..255 once per generated character.
+//   NET_QUERY   routine: called after the query half of NET_IN changed (an engine may cache).
+//   NET_RUN     routine: runs the whole network on NET_IN.
+//   NET_OUT     page address (EQU) of the output vector after NET_RUN: N_OUT int16 values at
+//               offsets OUT_FIRST..255 (OUT_FIRST = 256 - N_OUT), high bytes 256 higher.
+//   N_OUT, OUT_FIRST   EQUs defined by the chat core.
+// Both routines may clobber AF, BC, DE, HL, IX and the alternate registers; they preserve IY
+// and SP, leave interrupts as they are, and never use SP as a data pointer. Results must equal
+// infer/reference.h bit for bit (16-bit wrap, floor shift, ReLU on hidden layers).
+// Not modelled here: targets (CP/M, ZX Spectrum) and I/O — see program_cpm.h.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/model.h"
+#include "z80/asm_part.h"
+
+namespace z80lm::z80 {
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  // Empty when this engine can run `m` (shape limits), else one line naming the limit.
+  virtual std::string problem(const Model& m) const = 0;
+  // Bytes of model data (weights, biases, tables) generate() puts in the image: lets a target
+  // refuse a model that cannot fit before assembling anything.
+  virtual uint32_t model_bytes(const Model& m) const = 0;
+  // Code, data and buffers implementing NET_QUERY / NET_RUN / NET_OUT for `m` (valid model).
+  virtual AsmPart generate(const Model& m) const = 0;
+};
+
+// Throws z80lm::Error naming the known engines when `name` is not one of them.
+std::unique_ptr<Engine> make_engine(std::string_view name);
+std::vector<std::string> engine_names();
+
+}  // namespace z80lm::z80

@@ -1,0 +1,345 @@
+#include "z80/engine_compact.h"
+
+#include <fmt/core.h>
+
+#include "model/z80_limits.h"
+
+namespace z80lm::z80 {
+
+uint8_t compact_code(int8_t weight) {
+  switch (weight) {
+    case 1:
+      return 0b01;
+    case -1:
+      return 0b10;
+    case -2:
+      return 0b11;
+    default:
+      return 0b00;
+  }
+}
+
+std::vector<uint8_t> pack_compact_columns(const Layer& layer) {
+  const int column_bytes = compact_column_bytes(layer.n_out);
+  const int pad = column_bytes * kCompactCodesPerByte - layer.n_out;
+  std::vector<uint8_t> packed(static_cast<size_t>(layer.n_in) * column_bytes, 0);
+  for (int i = 0; i < layer.n_in; ++i) {
+    for (int o = 0; o < layer.n_out; ++o) {
+      const int slot = o + pad;
+      const int shift = 6 - 2 * (slot % kCompactCodesPerByte);
+      const uint8_t code = compact_code(layer.w[static_cast<size_t>(o) * layer.n_in + i]);
+      packed[static_cast<size_t>(i) * column_bytes + slot / kCompactCodesPerByte] |=
+          static_cast<uint8_t>(code << shift);
+    }
+  }
+  return packed;
+}
+
+int8_t compact_weight(std::span<const uint8_t> packed, int n_out, int o, int i) {
+  const int column_bytes = compact_column_bytes(n_out);
+  const int slot = o + column_bytes * kCompactCodesPerByte - n_out;
+  const uint8_t byte = packed[static_cast<size_t>(i) * column_bytes + slot / kCompactCodesPerByte];
+  static constexpr int8_t kWeightOfCode[4] = {0, 1, -1, -2};
+  return kWeightOfCode[(byte >> (6 - 2 * (slot % kCompactCodesPerByte))) & 3];
+}
+
+std::string CompactEngine::problem(const Model& m) const {
+  std::vector<int> hidden = m.hidden_sizes();
+  return z80_shape_problem(hidden, m.output_size());
+}
+
+uint32_t CompactEngine::model_bytes(const Model& m) const {
+  uint32_t bytes = 0;
+  for (const Layer& l : m.layers)
+    bytes += static_cast<uint32_t>(l.n_in * compact_column_bytes(l.n_out) + 2 * l.n_out + kDescriptorBytes);
+  return bytes;
+}
+
+namespace {
+
+// The layer descriptor, read with (IX+offset) once per layer.
+constexpr std::string_view kDescriptorEqus = R"(; --- compact engine: layer descriptor fields, (IX+field) ---
+DSC_BIAS        EQU  0                ; DW bias low bytes (DSC_NOUT of them); the high bytes follow
+DSC_OUT         EQU  2                ; DW accumulator of the first output (low page)
+DSC_NOUT        EQU  4                ; DW number of outputs, 1..256
+DSC_W           EQU  6                ; DW packed weights: one column of DSC_COLB bytes per input
+DSC_COLB        EQU  8                ; DB bytes per column = (outputs + 3) / 4
+DSC_SLOT0       EQU  9                ; DW accumulator of slot 0 (low page); 4*DSC_COLB slots end at offset 255
+DSC_IN          EQU  11               ; DW first input (low page)
+DSC_NIN         EQU  13               ; DB number of inputs (0 means 256)
+DSC_RELU        EQU  14               ; DB 80h: ReLU (hidden layer), 00h: none (output layer)
+)";
+
+constexpr std::string_view kLayerLoop = R"(
+; ======================================================================================
+; compact engine (engine_compact.h): 2-bit weights, 4 per byte, one column per input.
+; Per layer: acc[o] = bias[o]; for each input x_i != 0, for each output o:
+; acc[o] += w[o][i] * x_i (mod 2^16); then y[o] = acc[o] >> 2 (floor), ReLU on hidden layers.
+; Vectors are split: low bytes in one page, high bytes in the next; n values sit at offsets
+; 256-n..255 so that INC L walks a vector and wraps to 0 after its last value.
+; ======================================================================================
+NET_QUERY:
+        RET                             ; nothing is cached by this engine
+
+NET_RUN:
+        LD   IX,LYR_TABLE               ; descriptor of the first layer
+        LD   A,N_LAYERS
+NET_RUN_LAYER:
+        PUSH AF
+        CALL LAYER
+        LD   DE,DSC_BYTES
+        ADD  IX,DE                      ; next descriptor
+        POP  AF
+        DEC  A
+        JR   NZ,NET_RUN_LAYER
+        RET
+
+; LAYER: IX = descriptor. One layer from its input vector into its accumulators, in place.
+LAYER:
+        LD   L,(IX+DSC_BIAS)            ; accumulators <- biases
+        LD   H,(IX+DSC_BIAS+1)
+        LD   E,(IX+DSC_OUT)
+        LD   D,(IX+DSC_OUT+1)
+        LD   C,(IX+DSC_NOUT)
+        LD   B,(IX+DSC_NOUT+1)
+        PUSH BC
+        PUSH DE
+        LDIR                            ; low bytes
+        POP  DE
+        POP  BC
+        INC  D                          ; high page
+        LDIR                            ; high bytes (stored right after the low bytes)
+        LD   L,(IX+DSC_SLOT0)
+        LD   H,(IX+DSC_SLOT0+1)
+        LD   (COL_SLOT0),HL
+        LD   C,(IX+DSC_W)               ; main BC = packed weights, column by column
+        LD   B,(IX+DSC_W+1)
+        EXX                             ; the column loop runs in the alternate set:
+        LD   L,(IX+DSC_IN)              ;   HL' = &x_lo[i]
+        LD   H,(IX+DSC_IN+1)
+        LD   E,L                        ;   DE' = &x_hi[i]
+        LD   D,H
+        INC  D
+        LD   B,(IX+DSC_NIN)             ;   B' = inputs left (0 = 256)
+        LD   C,(IX+DSC_COLB)            ;   C' = bytes per column
+
+; --- one input per iteration; a zero input skips its column (most inputs are zero)
+COL_LOOP:
+        LD   A,(DE)                     ;  7  x high byte
+        OR   (HL)                       ;  7  | x low byte
+        JR   NZ,COL_USE                 ; 12/7
+        LD   A,C                        ;  4  x = 0: weights += bytes per column
+        EXX                             ;  4
+        ADD  A,C                        ;  4
+        LD   C,A                        ;  4
+        JR   NC,COL_SKIPPED             ; 12/7
+        INC  B                          ;  4
+COL_SKIPPED:
+        EXX                             ;  4
+COL_NEXT:
+        INC  L                          ;  4  next input
+        INC  E                          ;  4
+        DJNZ COL_LOOP                   ; 13/8
+        EXX
+
+; --- y = acc >> 2 rounded down, ReLU on hidden layers, in place
+        LD   L,(IX+DSC_OUT)
+        LD   H,(IX+DSC_OUT+1)
+        LD   C,(IX+DSC_RELU)            ; 80h: clear negative values
+FIN_LOOP:
+        LD   E,(HL)                     ;  7  acc low
+        INC  H                          ;  4
+        LD   D,(HL)                     ;  7  acc high
+        SRA  D                          ;  8
+        RR   E                          ;  8
+        SRA  D                          ;  8
+        RR   E                          ;  8  DE = acc >> 2 (arithmetic: floor)
+        LD   A,D                        ;  4
+        AND  C                          ;  4  negative, and ReLU?
+        JR   Z,FIN_STORE                ; 12/7
+        LD   DE,0                       ; 10
+FIN_STORE:
+        LD   (HL),D                     ;  7
+        DEC  H                          ;  4
+        LD   (HL),E                     ;  7
+        INC  L                          ;  4  next output; 0 after the last
+        JR   NZ,FIN_LOOP                ; 12/7
+        RET
+)";
+
+// The nonzero-input path; the handlers of slots 0 and 1 are placed before it and those of
+// slots 2 and 3 after it, so that every JR reaches its handler.
+constexpr std::string_view kColumnUse = R"(
+; --- x != 0: add x times the column's codes to every accumulator
+COL_USE:
+        LD   A,(HL)                     ;  7  x low byte (alternate HL)
+        EXX                             ;  4
+        LD   E,A                        ;  4
+        EXX                             ;  4
+        LD   A,(DE)                     ;  7  x high byte
+        EXX                             ;  4  main set: BC = weights
+        LD   D,A                        ;  4  DE = x
+        LD   HL,(COL_SLOT0)             ; 16  accumulator of slot 0
+WB_LOOP:
+        LD   A,(BC)                     ;  7  codes of four slots, the first in bits 7-6
+        INC  BC                         ;  6
+)";
+
+// Slots 0..2 of the unrolled byte: shift the two code bits out of A into the carry; once
+// the bits left in A are all zero, the rest of the byte is skipped.
+constexpr std::string_view kSlot =
+    R"(        ADD  A,A                        ;  4  carry = high bit of slot {0}'s code
+        JR   C,WB_NEG{0}                  ; 12/7  1x: -1 or -2
+        ADD  A,A                        ;  4  carry = low bit; Z: no code left in this byte
+        JR   C,WB_ADD{0}                  ; 12/7  01: +1
+WB_NEXT{0}:
+        JR   Z,WB_REST{0}                 ; 12/7  (the handlers keep the flags)
+        INC  L                          ;  4  next slot
+)";
+
+// Slot 3 is never 00 here (slot 2 would have skipped it) and A is no longer needed.
+constexpr std::string_view kLastSlot =
+    R"(        ADD  A,A                        ;  4  carry = high bit of slot 3's code
+        JR   C,WB_NEG3                  ; 12/7  1x: -1 or -2
+)";
+
+constexpr std::string_view kByteEnd = R"(WB_NEXT3:
+        INC  L                          ;  4  next slot; 0 after the last
+        JP   NZ,WB_LOOP                 ; 10  until the slot pointer wraps past offset 255
+        EXX                             ;  4
+        JP   COL_NEXT                   ; 10
+WB_REST0:
+        INC  L                          ;  4  skip the slots left in this byte
+WB_REST1:
+        INC  L                          ;  4
+WB_REST2:
+        INC  L                          ;  4
+        INC  L                          ;  4
+        JP   NZ,WB_LOOP                 ; 10
+        EXX                             ;  4
+        JP   COL_NEXT                   ; 10
+)";
+
+constexpr std::string_view kHandlersComment = R"(
+; Out-of-line handlers of slot codes: acc[slot] += x or -= x on the split pages, the
+; remaining codes and the flags (the carry that chose -1 or -2, the Z that ends the byte)
+; kept in AF' meanwhile.
+)";
+
+// acc[slot] (+|-)= x as two 8-bit operations with carry: exact modulo 2^16.
+constexpr std::string_view kAddX = R"(        LD   A,(HL)                     ;  7  acc low
+        ADD  A,E                        ;  4  + x low
+        LD   (HL),A                     ;  7
+        INC  H                          ;  4  high page
+        LD   A,(HL)                     ;  7
+        ADC  A,D                        ;  4  + x high + carry
+        LD   (HL),A                     ;  7
+        DEC  H                          ;  4
+)";
+constexpr std::string_view kSubX = R"(        LD   A,(HL)                     ;  7  acc low
+        SUB  E                          ;  4  - x low (SUB: no stale borrow)
+        LD   (HL),A                     ;  7
+        INC  H                          ;  4  high page
+        LD   A,(HL)                     ;  7
+        SBC  A,D                        ;  4  - x high - borrow
+        LD   (HL),A                     ;  7
+        DEC  H                          ;  4
+)";
+
+std::string slot_handlers(int slot) {
+  std::string out = fmt::format("WB_ADD{}:\n        EX   AF,AF'                     ;  4\n", slot);
+  out += kAddX;
+  out += fmt::format(
+      "        EX   AF,AF'                     ;  4\n        JP   WB_NEXT{}                   ; 10\n", slot);
+  out += fmt::format(
+      "WB_NEG{}:\n        ADD  A,A                        ;  4  carry = low bit: 0 for -1, 1 for -2\n", slot);
+  out += "        EX   AF,AF'                     ;  4\n";
+  out += kSubX;
+  out += "        EX   AF,AF'                     ;  4  the code's carry is back\n";
+  out += fmt::format("        JP   NC,WB_NEXT{}                ; 10  -1: done\n", slot);
+  out += "        EX   AF,AF'                     ;  4  -2: subtract x once more\n";
+  out += kSubX;
+  out += "        EX   AF,AF'                     ;  4\n";
+  out += fmt::format("        JP   WB_NEXT{}                   ; 10\n", slot);
+  return out;
+}
+
+// Slot 3's -1/-2 handler: the rest of A is not needed, so no EX AF,AF'.
+std::string last_slot_handler() {
+  std::string out =
+      "WB_NEG3:\n        ADD  A,A                        ;  4  carry = low bit: 0 for -1, 1 for -2\n";
+  out += "        JR   C,WB_TWICE3                ; 12/7\n";
+  out += kSubX;
+  out += "        JP   WB_NEXT3                   ; 10\nWB_TWICE3:\n";
+  out += std::string(kSubX) + std::string(kSubX);
+  out += "        JP   WB_NEXT3                   ; 10\n";
+  return out;
+}
+
+std::string engine_code() {
+  std::string out(kLayerLoop);
+  out += kHandlersComment;
+  out += slot_handlers(0) + slot_handlers(1);
+  out += kColumnUse;
+  for (int slot = 0; slot + 1 < kCompactCodesPerByte; ++slot) out += fmt::format(fmt::runtime(kSlot), slot);
+  out += kLastSlot;
+  out += kAddX;  // slot 3 is +1
+  out += kByteEnd;
+  out += kHandlersComment;
+  out += slot_handlers(2) + last_slot_handler();
+  return out;
+}
+
+// Where layer k keeps its outputs: NET_A, NET_B, NET_A, ... (layer 0 reads the chat core's NET_IN).
+std::string output_buffer(size_t k) {
+  return k % 2 == 0 ? "NET_A" : "NET_B";
+}
+
+}  // namespace
+
+AsmPart CompactEngine::generate(const Model& m) const {
+  AsmPart part;
+  part.code = engine_code();
+  const size_t n_layers = m.layers.size();
+  part.data += kDescriptorEqus;
+  part.data += equ_line("DSC_BYTES", std::to_string(kDescriptorBytes), "size of one descriptor");
+  part.data += equ_line("N_LAYERS", std::to_string(n_layers), "layers in LYR_TABLE");
+  part.data += equ_line("NET_OUT", output_buffer(n_layers - 1), "the last layer's outputs");
+  part.data += "\n; --- compact engine: one descriptor per layer (DSC_ fields) ---\nLYR_TABLE:\n";
+  for (size_t k = 0; k < n_layers; ++k) {
+    const Layer& layer = m.layers[k];
+    const int column_bytes = compact_column_bytes(layer.n_out);
+    const std::string in = k == 0 ? "NET_IN" : output_buffer(k - 1), out = output_buffer(k);
+    part.data += fmt::format("        ; layer {}: {} -> {}{}\n", k + 1, layer.n_in, layer.n_out,
+                             k + 1 < n_layers ? ", ReLU" : ", output");
+    part.data += fmt::format("        DW   L{0}_BIAS,{1}+{2},{3}\n        DW   L{0}_W\n", k + 1, out,
+                             256 - layer.n_out, layer.n_out);
+    part.data += fmt::format("        DB   {}\n        DW   {}+{}\n        DW   {}+{}\n", column_bytes, out,
+                             256 - column_bytes * kCompactCodesPerByte, in, 256 - layer.n_in);
+    part.data += fmt::format("        DB   {},{}\n", layer.n_in & 0xFF, k + 1 < n_layers ? "080h" : "000h");
+  }
+  for (size_t k = 0; k < n_layers; ++k) {
+    const Layer& layer = m.layers[k];
+    std::vector<uint8_t> bias(2 * static_cast<size_t>(layer.n_out));
+    for (int o = 0; o < layer.n_out; ++o) {
+      auto v = static_cast<uint16_t>(layer.b[o]);
+      bias[o] = static_cast<uint8_t>(v & 0xFF);
+      bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
+    }
+    part.data += fmt::format("\n; layer {} biases: {} low bytes, then {} high bytes\n", k + 1, layer.n_out,
+                             layer.n_out);
+    part.data += db_lines(bias, fmt::format("L{}_BIAS", k + 1));
+    const int column_bytes = compact_column_bytes(layer.n_out);
+    part.data += fmt::format(
+        "; layer {} weights: {} columns (one per input) of {} bytes; slot s = output s-{}, 2 bits each\n",
+        k + 1, layer.n_in, column_bytes, column_bytes * kCompactCodesPerByte - layer.n_out);
+    part.data += db_lines(pack_compact_columns(layer), fmt::format("L{}_W", k + 1));
+  }
+  part.bss.push_back({"COL_SLOT0", 2, false, "compact engine: accumulator of slot 0 in this layer"});
+  part.bss.push_back({"NET_A", 512, true, "compact engine: vector of layers 1, 3, ... (split pages)"});
+  if (n_layers > 1)
+    part.bss.push_back({"NET_B", 512, true, "compact engine: vector of layers 2, 4, ... (split pages)"});
+  return part;
+}
+
+}  // namespace z80lm::z80

@@ -1,0 +1,184 @@
+// export_chat_test.cpp — the exported CHAT.COM in the CP/M machine, used the way a person uses
+// it: prompts, typed lines, one-shot mode, quitting, memory checks, and exact answers.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include "emu/response_stats.h"
+#include "export_test_support.h"
+
+namespace z80lm {
+namespace {
+
+using export_testing::ChatTranscript;
+using export_testing::chatty_model;
+using export_testing::export_cpm;
+using export_testing::random_model;
+using export_testing::random_query;
+using export_testing::Rng;
+using export_testing::run_chat;
+using export_testing::test_charset;
+
+TEST(CpmChat, ScriptedSessionReadsLikeAUser) {
+  Model m = chatty_model({24, 12}, 12, 3);
+  ChatTranscript t;
+  t.ask(m, "hello");
+  t.expect_prompt();
+  t.type_line("!");
+  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+  EXPECT_EQ(run.raw, t.output);
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
+  EXPECT_FALSE(generate_reference(m, "hello").empty());
+}
+
+TEST(CpmChat, OneShotAnswersTheCommandTailAndReturns) {
+  Model m = chatty_model({24, 12}, 12, 2);
+  emu::testing::CpmRun run = run_chat(export_cpm(m), "", {"hello", "there"});
+  // The CCP uppercases the tail and keeps a leading space; both are folded/skipped.
+  EXPECT_EQ(run.raw, generate_reference(m, "hello there"));
+  EXPECT_EQ(run.raw, generate_reference(m, " HELLO THERE"));
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
+}
+
+TEST(CpmChat, BlankLinesAskAgainAndBangQuitsAfterSpaces) {
+  Model m = chatty_model({16, 6}, 6, 3);
+  ChatTranscript t;
+  t.expect_prompt();
+  t.type_line("");
+  t.expect_prompt();
+  t.type_line("    ");
+  t.ask(m, "  yes ");
+  t.expect_prompt();
+  t.type_line("  !bye");
+  t.expect_prompt();  // never reached: the program has returned to CP/M
+  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input + "hello\r");
+  EXPECT_EQ(run.raw + "\r\n> ", t.output);
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot);
+  EXPECT_EQ(run.input_left, 6u);
+}
+
+TEST(CpmChat, EndOfInputEndsTheSessionCleanly) {
+  Model m = chatty_model({16, 6}, 6, 4);
+  ChatTranscript t;
+  t.ask(m, "ok");
+  t.expect_prompt();
+  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+  EXPECT_EQ(run.raw, t.output);
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput);
+}
+
+TEST(CpmChat, LongLinesAreCutAtTheBufferSize) {
+  Model m = chatty_model({16, 6}, 6, 5);
+  ChatTranscript t;
+  t.ask(m, std::string(70, 'x'));  // BDOS 10 ends the line after 62 bytes
+  t.ask(m, "   " + std::string(61, 'y'));
+  t.expect_prompt();
+  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+  EXPECT_EQ(run.raw, t.output);
+}
+
+// >= 300 queries on seeded models: every answer byte for byte as generate_reference.
+TEST(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
+  struct Case {
+    std::vector<int> widths;
+    int charset;
+    int queries;
+  };
+  const Case cases[] = {{{24, 12}, 12, 120}, {{8, 2}, 2, 60}, {{20, 60}, 60, 60}, {{3, 5, 7, 9, 4}, 4, 60}};
+  uint64_t seed = 10;
+  int total = 0, empty = 0, ended_early = 0, hit_limit = 0;
+  for (const Case& c : cases) {
+    Model m = chatty_model(c.widths, c.charset, seed);
+    Rng rng(seed++);
+    ChatTranscript t;
+    for (int k = 0; k < c.queries; ++k) {
+      std::string q = random_query(rng);
+      t.ask(m, q);
+      size_t n = generate_reference(m, q).size();
+      empty += n == 0;
+      ended_early += n > 0 && n < static_cast<size_t>(kMaxGenerate);
+      hit_limit += n == static_cast<size_t>(kMaxGenerate);
+    }
+    t.expect_prompt();
+    total += c.queries;
+    emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+    EXPECT_EQ(run.raw, t.output) << "model with charset " << c.charset;
+  }
+  EXPECT_GE(total, 300);
+  EXPECT_GT(ended_early, total / 4);  // the end symbol and the length limit both end answers
+  EXPECT_GT(hit_limit, 0);
+  EXPECT_GT(empty, 0);
+}
+
+TEST(CpmChat, TiesPickTheFirstSymbol) {
+  Model m = random_model({8, 5}, test_charset(5), 6);
+  Layer& out = m.layers.back();
+  for (int o = 0; o < out.n_out; ++o)  // every output neuron the same as the first
+    for (int i = 0; i < out.n_in; ++i)
+      out.w[static_cast<size_t>(o) * out.n_in + i] = out.w[static_cast<size_t>(i)];
+  out.b.assign(out.b.size(), 3);
+  emu::testing::CpmRun run = run_chat(export_cpm(m), "", {"tie"});
+  EXPECT_EQ(run.raw, std::string(kMaxGenerate, test_charset(5)[0]));
+  EXPECT_EQ(run.raw, generate_reference(m, "tie"));
+}
+
+TEST(CpmChat, NegativeBestLogitStillWins) {
+  Model m = random_model({8, 4}, test_charset(4), 7, {0, 0, 0});
+  m.layers.back().b = {-400, -41, -40, -900};  // outputs -100, -11, -10, -225: index 2
+  emu::testing::CpmRun run = run_chat(export_cpm(m), "", {"cold"});
+  EXPECT_EQ(run.raw, std::string(kMaxGenerate, test_charset(4)[2]));
+  EXPECT_EQ(run.raw, generate_reference(m, "cold"));
+}
+
+TEST(CpmChat, TooLittleMemoryPrintsAMessageAndReturns) {
+  Model m = chatty_model({24, 12}, 12, 8);
+  z80::BuiltProgram p = export_cpm(m);
+  emu::testing::CpmRun tight = run_chat(p, "", {"hello"}, {.tpa_top = static_cast<uint16_t>(p.memory_top)});
+  EXPECT_EQ(tight.raw, generate_reference(m, "hello"));
+  emu::testing::CpmRun small =
+      run_chat(p, "", {"hello"}, {.tpa_top = static_cast<uint16_t>(p.memory_top - 1)});
+  EXPECT_EQ(small.raw,
+            fmt::format("Not enough memory: this program needs a TPA up to {:04X}h.\r\n", p.memory_top));
+  EXPECT_EQ(small.result.reason, emu::ExitReason::kWarmBoot);
+}
+
+// A real CP/M leaves garbage above the image; the program must not rely on zeroed buffers.
+TEST(CpmChat, GarbageInTheBuffersChangesNothing) {
+  Model m = chatty_model({24, 12}, 12, 9);
+  z80::BuiltProgram p = export_cpm(m);
+  ChatTranscript t;
+  t.ask(m, "hello");
+  t.ask(m, "what is this");
+  t.expect_prompt();
+  emu::ScriptedConsole console(t.input);
+  emu::CpmMachine machine(console);
+  machine.load(p.binary, {}, "CHAT.COM");
+  Rng rng(99);
+  for (uint32_t a = z80::kLoadAddress + p.image_bytes; a < p.memory_top; ++a)
+    machine.cpu().write_byte(static_cast<uint16_t>(a), static_cast<uint8_t>(rng.next()));
+  machine.run();
+  EXPECT_EQ(console.output(), t.output);
+}
+
+// Pinned so that any change in cost shows up; update only on purpose.
+TEST(CpmChat, GoldenTStatesOfFixedAnswers) {
+  Model m = random_model({64, 32, 20}, test_charset(20), 16);
+  m.layers.back().b.back() = 80;  // bias of the end symbol
+  z80::BuiltProgram p = export_cpm(m);
+  emu::testing::CpmRun one_shot = run_chat(p, "", {"hello"});
+  EXPECT_EQ(one_shot.raw, "HHHHHNH");
+  EXPECT_EQ(one_shot.result.t_states, 1420173u);
+  ChatTranscript t;
+  t.ask(m, "how are you");
+  t.ask(m, "tell me a joke");
+  t.expect_prompt();
+  emu::testing::CpmRun chat = run_chat(p, t.input);
+  EXPECT_EQ(chat.raw, t.output);
+  EXPECT_EQ(generate_reference(m, "how are you") + generate_reference(m, "tell me a joke"),
+            "HHNHHNHHHHEHHHHHHHEHH");
+  EXPECT_EQ(chat.result.t_states, 4560629u);
+  emu::ResponseStats stats = emu::compute_response_stats(chat.timeline);
+  EXPECT_EQ(stats.median_char_interval, 197285.0);
+}
+
+}  // namespace
+}  // namespace z80lm

@@ -1,0 +1,172 @@
+// export_test_support.h — helpers for the export_*_test.cpp files: models built from a seed,
+// running an exported program (whole chat, or just the network) in the CP/M machine.
+//
+//   Model m = random_model({32, 16}, test_charset(12), /*seed=*/7);
+//   BuiltProgram p = export_program(m, {});
+//   std::vector<int16_t> y = run_network(p, x, &t_states);   // NET_RUN only, output vector
+//   ChatTranscript t; t.expect_prompt(); t.type("hello"); t.expect_answer(m, "hello"); ...
+//   Model chatty = chatty_model({24, 12}, 12, /*seed=*/3);   // answers of varied length
+//   std::string q = random_query(rng);                       // words as people type them
+//
+// Random numbers come from util/rng.h splitmix64 (not <random> distributions, whose
+// output differs between standard libraries), so seeded models and golden values hold anywhere.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "emu_test_support.h"
+#include "infer/reference.h"
+#include "model/model.h"
+#include "test_models.h"
+#include "text/encoder.h"
+#include "z80/exporter.h"
+#include "z80/program_cpm.h"
+
+namespace z80lm::export_testing {
+
+// A splitmix64 stream (util/rng.h), so seeded models and inputs are the same everywhere.
+struct Rng {
+  uint64_t state;
+  explicit Rng(uint64_t seed) : state(seed) {}
+  uint64_t next() { return z80lm::splitmix64(state); }
+  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
+};
+
+// Probabilities (in percent) of the weight codes -2, -1, +1; the rest are 0.
+struct WeightMix {
+  int minus_two = 1, minus_one = 15, plus_one = 14;
+};
+
+inline void draw_weights(Layer& l, WeightMix mix, Rng& rng) {
+  const int minus_one_below = mix.minus_two + mix.minus_one, plus_one_below = minus_one_below + mix.plus_one;
+  for (int8_t& w : l.w) {
+    const int r = rng.below(100);
+    w = static_cast<int8_t>(r < mix.minus_two ? -2 : r < minus_one_below ? -1 : r < plus_one_below ? 1 : 0);
+  }
+}
+
+// `n` distinct printable symbols (letters first, so answers are readable) then the end symbol.
+inline std::string test_charset(int n) {
+  const std::string symbols =
+      " ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!?.,'-abcdefghijklmnopqrstuvwxyz#$%&()*+/:;<=>@";
+  return symbols.substr(0, static_cast<size_t>(n - 1)) + std::string(1, '\0');
+}
+
+// test::random_model (test_models.h): 256 -> widths... (the last = charset size).
+inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed) {
+  return test::random_model(seed, std::vector<int>(widths.begin(), widths.end() - 1),
+                            charset.substr(0, charset.size() - 1));
+}
+
+// The same shape with the weights drawn again from `mix`.
+inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed,
+                          WeightMix mix) {
+  Model m = random_model(widths, charset, seed);
+  Rng rng(seed ^ 0x5EED);
+  for (Layer& l : m.layers) draw_weights(l, mix, rng);
+  return m;
+}
+
+inline z80::BuiltProgram export_cpm(const Model& m, uint32_t min_tpa_top = z80::kDefaultMinTpaTop) {
+  return z80::export_program(m, {.target = "cpm", .engine = "compact", .min_tpa_top = min_tpa_top});
+}
+
+inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
+  auto it = p.symbols.find(name);
+  if (it == p.symbols.end()) ADD_FAILURE() << "no symbol " << name;
+  return it == p.symbols.end() ? 0 : it->second;
+}
+
+// Runs only the network: NET_IN = x (256 values), CALL NET_RUN, returns the output vector.
+// `t_states` receives the cost of NET_RUN plus its final RET.
+inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_t* x,
+                                        uint64_t* t_states = nullptr) {
+  emu::ScriptedConsole console;
+  emu::CpmMachine machine(console, {.max_t_states = 2'000'000'000});
+  machine.load(p.binary, {}, "net.com");
+  emu::Z80Cpu& cpu = machine.cpu();
+  const uint16_t in = symbol(p, "NET_IN"), out = symbol(p, "NET_OUT");
+  for (int i = 0; i < kInputSize; ++i) {
+    cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
+    cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
+                   static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
+  }
+  cpu.set_pc(symbol(p, "NET_RUN"));  // the initial stack holds 0000h: its RET ends the run
+  emu::RunResult r = machine.run();
+  EXPECT_EQ(r.reason, emu::ExitReason::kWarmBoot) << r.message;
+  if (t_states) *t_states = r.t_states;
+  const int n_out = static_cast<int>(symbol(p, "N_OUT"));
+  std::vector<int16_t> y(static_cast<size_t>(n_out));
+  for (int o = 0; o < n_out; ++o) {
+    const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
+    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+  }
+  return y;
+}
+
+// What a chat session must look like, built the way a user experiences it: the program's
+// output and the user's keys in order. BDOS 10 echoes the typed text and a CR.
+struct ChatTranscript {
+  std::string input;   // keys typed
+  std::string output;  // everything the program (and the BDOS echo) prints
+
+  void expect_prompt() { output += "\r\n> "; }
+  void type_line(const std::string& line) {
+    const std::string kept = line.substr(0, z80::kCpmLineMax);  // BDOS 10 stops at a full buffer
+    input += kept + (kept.size() < static_cast<size_t>(z80::kCpmLineMax) ? "\r" : "");
+    output += kept + "\r\r\n";
+  }
+  void expect(const std::string& text) { output += text; }
+  // One full exchange: prompt, the query typed, the answer.
+  void ask(const std::string& query, const std::string& answer) {
+    expect_prompt();
+    type_line(query);
+    expect(answer);
+  }
+  // The same with the answer the reference computes for what BDOS 10 lets through.
+  void ask(const Model& m, const std::string& query) {
+    ask(query, generate_reference(m, query.substr(0, z80::kCpmLineMax)));
+  }
+};
+
+inline emu::testing::CpmRun run_chat(const z80::BuiltProgram& p, const std::string& input,
+                                     const std::vector<std::string>& args = {}, emu::CpmConfig config = {}) {
+  if (config.max_t_states == 0) config.max_t_states = 200'000'000'000ull;
+  return emu::testing::run_cpm_binary(p.binary, input, std::move(config), args);
+}
+
+// Words, spaces and punctuation as people type them; never '!' first (that quits).
+inline std::string random_query(Rng& rng) {
+  static const char* const kWords[] = {"hello", "how", "are", "you",  "WHAT", "is", "this",
+                                       "ok",    "Bye", "z80", "?",    "!",    "no", "yes",
+                                       "tell",  "me",  "a",   "joke", "CP/M", "42"};
+  std::string q(static_cast<size_t>(rng.below(3)), ' ');  // leading spaces are skipped
+  for (int n = 1 + rng.below(6); n > 0; --n)
+    q += std::string(kWords[rng.below(20)]) + (rng.below(4) ? " " : "  ");
+  if (rng.below(3) == 0) q.pop_back();  // sometimes no trailing space
+  return q.find_first_not_of(' ') == q.find('!') ? "so" + q : q;
+}
+
+// A seeded model whose end-symbol bias is chosen so that answers vary in length (random
+// weights otherwise tend to answer nothing or always 50 characters).
+inline Model chatty_model(const std::vector<int>& widths, int charset_size, uint64_t seed) {
+  Model m = random_model(widths, test_charset(charset_size), seed);
+  int best_bias = 0, best_varied = -1;
+  for (int bias = -100; bias <= 300; bias += 10) {
+    m.layers.back().b.back() = static_cast<int16_t>(bias);
+    Rng rng(seed);
+    int varied = 0;
+    for (int k = 0; k < 16; ++k) {
+      size_t n = generate_reference(m, random_query(rng)).size();
+      varied += n > 0 && n < static_cast<size_t>(kMaxGenerate);
+    }
+    if (varied > best_varied) best_bias = bias, best_varied = varied;
+  }
+  m.layers.back().b.back() = static_cast<int16_t>(best_bias);
+  return m;
+}
+
+}  // namespace z80lm::export_testing

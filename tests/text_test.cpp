@@ -1,0 +1,189 @@
+// Data parsing, charset order and the byte-exact encoders.
+#include <algorithm>
+#include <numeric>
+
+#include "test_support.h"
+#include "text/charset.h"
+#include "text/encoder.h"
+#include "text/examples.h"
+#include "text/pairs.h"
+#include "util/error.h"
+
+namespace z80lm {
+using namespace z80lm::test;
+
+namespace {
+std::vector<int> hit_buckets(const int16_t* v, int n) {
+  std::vector<int> out;
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < v[i] / kHitValue; ++k) out.push_back(i);
+  return out;
+}
+}  // namespace
+
+TEST(Pairs, SplitsAtFirstPipeStripsAndUppercasesResponse) {
+  PairSet s = parse_pairs("  Hello there |  hi | you \n", "t");
+  ASSERT_EQ(s.pairs.size(), 1u);
+  EXPECT_EQ(s.pairs[0].query, "Hello there");
+  EXPECT_EQ(s.pairs[0].response, "HI | YOU");
+  EXPECT_EQ(s.pairs[0].line, 1);
+}
+
+TEST(Pairs, SkipsBlankAndCommentLinesAndHandlesCrlf) {
+  PairSet s = parse_pairs("# comment|with pipe\r\n\r\n   \nhello|hi\r\n  # indented\n", "t");
+  ASSERT_EQ(s.pairs.size(), 1u);
+  EXPECT_EQ(s.pairs[0].response, "HI");
+  EXPECT_EQ(s.pairs[0].line, 4);
+  EXPECT_EQ(s.skipped, 4);
+  EXPECT_TRUE(s.issues.empty());
+}
+
+TEST(Pairs, TabsBecomeSpaces) {
+  PairSet s = parse_pairs("\thow\tare you\t|\tfine\tthanks\n", "t");
+  ASSERT_EQ(s.pairs.size(), 1u);
+  EXPECT_EQ(s.pairs[0].query, "how are you");
+  EXPECT_EQ(s.pairs[0].response, "FINE THANKS");
+}
+
+TEST(Pairs, RejectsMalformedLinesWithLineNumbers) {
+  PairSet s = parse_pairs("no pipe here\nx|too short query\nok query|\nfine|OK\nctl\x01q|A\nq\xC3\xA9|R\xC3\xA9SUM\n", "d.txt");
+  ASSERT_EQ(s.pairs.size(), 1u);
+  ASSERT_EQ(s.issues.size(), 5u);
+  EXPECT_EQ(s.issues[0].line, 1);
+  EXPECT_NE(s.issues[0].message.find("no '|'"), std::string::npos);
+  EXPECT_EQ(s.issues[1].line, 2);
+  EXPECT_NE(s.issues[1].message.find("shorter than 2"), std::string::npos);
+  EXPECT_EQ(s.issues[2].line, 3);
+  EXPECT_EQ(s.issues[3].line, 5);
+  EXPECT_NE(s.issues[3].message.find("control byte 0x01"), std::string::npos);
+  EXPECT_EQ(s.issues[4].line, 6);
+  EXPECT_NE(s.issues[4].message.find("non-ASCII byte 0xC3 in the response"), std::string::npos);
+  EXPECT_EQ(s.issues[0].source, "d.txt");
+}
+
+TEST(Pairs, NonAsciiQueryBytesAreKeptAsBytes) {
+  PairSet s = parse_pairs("caf\xC3\xA9 au lait|YES\n", "t");
+  ASSERT_EQ(s.pairs.size(), 1u);
+  EXPECT_EQ(s.pairs[0].query, "caf\xC3\xA9 au lait");
+}
+
+TEST(Pairs, TruncatesLongQueriesAtWordBoundaryLikeTheOriginal) {
+  std::string words = "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff ggggggggg";  // 69 bytes
+  PairSet s = parse_pairs(words + "|" + std::string(55, 'x') + "\n", "t");
+  ASSERT_EQ(s.pairs.size(), 1u);
+  EXPECT_EQ(s.pairs[0].query, "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff");  // space at 59
+  EXPECT_EQ(s.pairs[0].response, std::string(50, 'X'));                            // no space: hard cut
+  EXPECT_EQ(s.truncated, 1);
+}
+
+TEST(Pairs, LoadWithNoValidLineFailsWithHint) {
+  TempDir dir;
+  write_text(dir.file("bad.txt"), "# only comments\nno pipe\n");
+  try {
+    load_pairs({dir.file("bad.txt")}, {.strict = false, .quiet = true});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no valid `query|response` line"), std::string::npos);
+    EXPECT_FALSE(e.hint().empty());
+  }
+}
+
+TEST(Pairs, StrictFailsOnFirstIssueNamingFileAndLine) {
+  TempDir dir;
+  write_text(dir.file("d.txt"), "hello|HI\nbroken\n");
+  try {
+    load_pairs({dir.file("d.txt")}, {.strict = true, .quiet = true});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("d.txt:2:"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Charset, OriginalOrderSpaceLettersDigitsPunctuationEnd) {
+  PairSet s = parse_pairs("aa|WHY?\nbb|R U 2!\ncc|OK\n", "t");
+  EXPECT_EQ(build_charset(s.pairs), std::string(" HKORUWY2!?") + '\0');
+  EXPECT_EQ(charset_problem(build_charset(s.pairs)), "");
+}
+
+TEST(Charset, NoSpaceWhenNoResponseHasOne) {
+  PairSet s = parse_pairs("aa|YES\nbb|NO\n", "t");
+  EXPECT_EQ(build_charset(s.pairs), std::string("ENOSY") + '\0');
+}
+
+TEST(Charset, ProblemsAreDescribed) {
+  EXPECT_NE(charset_problem("AB"), "");                        // no end symbol
+  EXPECT_NE(charset_problem(std::string("AA") + '\0'), "");    // duplicate
+  EXPECT_NE(charset_problem(std::string("\x01") + '\0'), "");  // not printable
+}
+
+// Golden buckets computed independently from the original's Python definition.
+TEST(Encoder, QueryTrigramBucketsGolden) {
+  int16_t q[kQueryBuckets];
+  encode_query("hi", q);
+  EXPECT_EQ(hit_buckets(q, kQueryBuckets), (std::vector<int>{33, 63}));
+  encode_query("Hello", q);
+  EXPECT_EQ(hit_buckets(q, kQueryBuckets), (std::vector<int>{15, 29, 37, 111, 125}));
+}
+
+TEST(Encoder, ContextBucketsGolden) {
+  int16_t c[kContextBuckets];
+  encode_context(context_of(""), c);
+  EXPECT_EQ(hit_buckets(c, kContextBuckets),
+            (std::vector<int>{0, 4, 4, 14, 15, 28, 29, 32, 32, 42, 43, 54, 57, 71, 82, 82, 85, 93, 99, 107, 121}));
+  encode_context(context_of("HI"), c);
+  EXPECT_EQ(hit_buckets(c, kContextBuckets),
+            (std::vector<int>{0, 4, 14, 28, 30, 32, 32, 43, 43, 43, 57, 71, 76, 82, 82, 85, 88, 93, 107, 121, 126}));
+}
+
+TEST(Encoder, ContextAlwaysHas21HitsAndKeepsLast8) {
+  int16_t a[kContextBuckets], b[kContextBuckets];
+  encode_context(context_of("ABCDEFGHIJ"), a);
+  encode_context(context_of("cdefghij"), b);
+  EXPECT_EQ(std::accumulate(a, a + kContextBuckets, 0), 21 * kHitValue);
+  EXPECT_TRUE(std::equal(a, a + kContextBuckets, b));
+}
+
+TEST(Encoder, QuerySpanSkipsLeadingAndTrailingSpacesAndCapsAt62) {
+  EXPECT_EQ(query_span("   hello  "), "hello");
+  EXPECT_EQ(query_span(std::string(70, 'x')).size(), 62u);
+  EXPECT_EQ(query_span(std::string(61, 'x') + "  y"), std::string(61, 'x'));
+  EXPECT_EQ(query_span("   "), "");
+  int16_t q[kQueryBuckets];
+  encode_query("    ", q);
+  EXPECT_TRUE(std::all_of(q, q + kQueryBuckets, [](int16_t v) { return v == 0; }));
+}
+
+TEST(Encoder, FoldsOnlyAsciiLettersAndTabsAreHashedAsBytes) {
+  int16_t a[kQueryBuckets], b[kQueryBuckets];
+  encode_query("HeLLo", a);
+  encode_query("hello", b);
+  EXPECT_TRUE(std::equal(a, a + kQueryBuckets, b));
+  encode_query("caf\xC9", a);  // 0xC9 is not folded to 0xE9
+  encode_query("caf\xE9", b);
+  EXPECT_FALSE(std::equal(a, a + kQueryBuckets, b));
+  encode_query("a\tb", a);
+  encode_query("a b", b);
+  EXPECT_FALSE(std::equal(a, a + kQueryBuckets, b));
+}
+
+TEST(Examples, OnePerCharacterPlusEnd) {
+  PairSet s = parse_pairs("hello|HI\nbye|BYE\n", "t");
+  std::string cs = build_charset(s.pairs);
+  ExampleSet ex = build_examples(s.pairs, cs);
+  ASSERT_EQ(ex.count, 3u + 4u);
+  EXPECT_EQ(ex.targets[0], charset_index(cs, 'H'));
+  EXPECT_EQ(ex.targets[1], charset_index(cs, 'I'));
+  EXPECT_EQ(ex.targets[2], static_cast<int>(cs.size()) - 1);
+  EXPECT_EQ(ex.pair_of[3], 1u);
+  int16_t x[kInputSize];
+  encode_input("hello", "H", x);
+  EXPECT_TRUE(std::equal(x, x + kInputSize, &ex.inputs[1 * kInputSize]));
+}
+
+TEST(Examples, CharacterMissingFromCharsetGetsMinusOne) {
+  PairSet s = parse_pairs("hello|HI\n", "t");
+  ExampleSet ex = build_examples(s.pairs, std::string("H") + '\0');
+  EXPECT_EQ(ex.targets[1], -1);
+}
+
+}  // namespace z80lm
