@@ -83,13 +83,8 @@ SessionResult train(const Args& a, const std::string& data, const std::string& v
 // Per distinct held-out query (as the model sees it): the response of the training query
 // with the most similar query buckets (cosine), counted when it is one of the held-out answers.
 double nearest_neighbour_greedy(const std::vector<Pair>& train, const std::vector<Pair>& held) {
-  auto key = [](const std::string& q) {
-    std::string k(query_span(q));
-    for (char& c : k) c = static_cast<char>(fold_case(static_cast<uint8_t>(c)));
-    return k;
-  };
   std::map<std::string, std::map<std::string, int>> train_answers;
-  for (const auto& p : train) ++train_answers[key(p.query)][p.response];
+  for (const auto& p : train) ++train_answers[query_key(p.query)][p.response];
   std::vector<std::pair<std::vector<double>, std::string>> index;
   for (const auto& [k, answers] : train_answers) {
     int16_t q[kQueryBuckets];
@@ -103,7 +98,7 @@ double nearest_neighbour_greedy(const std::vector<Pair>& train, const std::vecto
     index.emplace_back(std::move(v), most->first);
   }
   std::map<std::string, std::set<std::string>> held_answers;
-  for (const auto& p : held) held_answers[key(p.query)].insert(p.response);
+  for (const auto& p : held) held_answers[query_key(p.query)].insert(p.response);
   int matched = 0;
   for (const auto& [k, answers] : held_answers) {
     int16_t q[kQueryBuckets];
