@@ -82,7 +82,7 @@ void Trainer::drop_query_hits(const uint32_t* rows, size_t n) {
   dropped_targets_.resize(n);
   for (size_t j = 0; j < n; ++j) {
     for (uint32_t e = inputs_.start[rows[j]]; e < inputs_.start[rows[j] + 1]; ++e) {
-      if (inputs_.index[e] < kQueryBuckets && state_.rng.uniform() < config_.query_dropout) continue;
+      if (inputs_.index[e] < kQueryBuckets && state_.rng.unit() < config_.query_dropout) continue;
       dropped_.index.push_back(inputs_.index[e]);
       dropped_.value.push_back(inputs_.value[e]);
     }
