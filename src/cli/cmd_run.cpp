@@ -98,7 +98,8 @@ int run_program(const RunOptions& options) {
   auto on_output = [&](const ConsoleTimeline& tl) {
     const OutputByte& last = tl.output.back();
     // Bytes echoed while a line is being typed belong to no answer.
-    if (!tl.inputs.empty() && tl.inputs.back().output_end == 0 && tl.output.size() > tl.inputs.back().output_begin)
+    if (!tl.inputs.empty() && tl.inputs.back().output_end == 0 &&
+        tl.output.size() > tl.inputs.back().output_begin)
       return;
     if (tl.inputs.size() != meter.inputs_seen || tl.output.size() == 1) {
       meter = {tl.inputs.size(), last.t_state, 0, false};
@@ -128,12 +129,10 @@ int run_program(const RunOptions& options) {
     system_symbols = machine.system_symbols();
   };
   if (spectrum) {
-    ZxMachine machine(
-        *console,
-        {.max_t_states = config.max_t_states,
-         .profile = config.profile,
-         .trace_rom = config.trace_bdos,
-         .on_output = config.on_output});
+    ZxMachine machine(*console, {.max_t_states = config.max_t_states,
+                                 .profile = config.profile,
+                                 .trace_rom = config.trace_bdos,
+                                 .on_output = config.on_output});
     machine.load_file(program, options.program);
     run_machine(machine);
   } else {

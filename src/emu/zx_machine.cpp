@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "emu/run_limits.h"
 #include "util/error.h"
 #include "zx/basic_program.h"
 #include "zx/tap_file.h"
@@ -355,22 +356,14 @@ RunResult ZxMachine::run() {
       if (waiting_since && !take_key(*waiting_since)) break;
       waiting_since.reset();
     }
-    if (cpu_.t_states() >= limit) {
-      stop(ExitReason::kTStateLimit,
-           fmt::format("stopped after {} T-states (the limit is {}) at PC {:04X}h", cpu_.t_states(),
-                       config_.max_t_states, cpu_.pc()),
-           "the program may be stuck in a loop; raise the T-state limit if it just needs longer");
-      break;
-    }
-    if (console_.interrupted()) {
-      stop(ExitReason::kInterrupted, fmt::format("interrupted (^C) at PC {:04X}h", cpu_.pc()));
+    if (auto request = limit_or_interrupt(cpu_, limit, config_.max_t_states, console_,
+                                          "the program may be stuck in a loop; raise the T-state limit if it "
+                                          "just needs longer")) {
+      stop(request->reason, std::move(request->message), std::move(request->hint));
       break;
     }
   }
-  console_.flush();
-  timeline_.end_t_state = cpu_.t_states();
-  result_.t_states = cpu_.t_states();
-  result_.pc = cpu_.pc();
+  finish_run(cpu_, console_, timeline_, result_);
   return result_;
 }
 
