@@ -242,7 +242,7 @@ int main(int argc, char** argv) {
   // 2. Held-out: train on tinychat-train.txt, measure the 223 unseen queries.
   const std::string train_file = shared + "tinychat-train.txt", held_file = shared + "tinychat-heldout.txt";
   if (a.heldout && std::filesystem::exists(train_file) && std::filesystem::exists(held_file)) {
-    TrainConfig held_config;  // see docs/train.md: the held-out settings
+    TrainConfig held_config;  // the defaults: nothing tried generalised better (docs/train.md)
     SessionResult hr = train(a, train_file, held_file, held_config, a.heldout_seconds, dir);
     const double nn = nearest_neighbour_greedy(load_pairs({train_file}, {false, true}).pairs,
                                                load_pairs({held_file}, {false, true}).pairs);

@@ -13,9 +13,9 @@
 #include "train/qat_forward.h"
 #include "train/qat_net.h"
 #include "train/quantize.h"
-#include "util/rng.h"
 #include "train/schedule.h"
 #include "train/thread_pool.h"
+#include "util/rng.h"
 
 namespace z80lm {
 namespace {

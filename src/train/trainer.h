@@ -9,10 +9,10 @@
 // trigram hits of the batch's examples (augmentation for unseen phrasings); per-layer scales
 // (fixed at initialisation, or recomputed every step); effective parameters at the
 // scheduled temperature (qat_net.h); forward and backward of the batch split into
-// config.threads fixed slices (qat_forward.h); slice gradients summed in slice order; straight-through to the latent weights (÷ scale), plus the
-// grid-pull term; AdamW. Every eval_every epochs, end_epoch() measures the exact integer
-// model on ALL examples (int_eval.h) and keeps it when it beats the best IntAcc and no
-// accumulator wrapped.
+// config.threads fixed slices (qat_forward.h); slice gradients summed in slice order;
+// straight-through to the latent weights (÷ scale), plus the grid-pull term; AdamW. Every
+// eval_every epochs, end_epoch() measures the exact integer model on ALL examples
+// (int_eval.h) and keeps it when it beats the best IntAcc and no accumulator wrapped.
 // Invariants: everything is a function of (config, examples, state): no clock, no global
 // RNG; the same config and data give the same bytes, and restoring a saved TrainState
 // continues bit for bit (also mid-epoch).
@@ -29,10 +29,10 @@
 #include "train/int_eval.h"
 #include "train/qat_forward.h"
 #include "train/qat_net.h"
-#include "util/rng.h"
 #include "train/sparse_inputs.h"
 #include "train/thread_pool.h"
 #include "train/train_config.h"
+#include "util/rng.h"
 
 namespace z80lm {
 
