@@ -1,12 +1,17 @@
-// export_engine_test.cpp — the compact engine's NET_RUN, run alone in the emulator, must equal
-// forward_reference on every output value, for awkward shapes, weights and inputs.
+// export_engine_test.cpp — every Z80 engine's network (NET_QUERY then NET_RUN), run alone in the
+// emulator, must equal forward_reference on every output value, for awkward shapes, weights and
+// inputs. Parameterised over z80::engine_names(): each suite runs once per engine.
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "export_test_support.h"
 #include "z80/engine_compact.h"
 
 namespace z80lm {
 namespace {
+
+class EngineNetwork : public ::testing::TestWithParam<std::string> {};
 
 using export_testing::export_cpm;
 using export_testing::random_model;
@@ -29,9 +34,9 @@ std::vector<int16_t> test_input(Rng& rng, bool arbitrary) {
   return x;
 }
 
-void expect_network_matches_reference(const Model& m, int inputs, uint64_t seed) {
+void expect_network_matches_reference(const std::string& engine, const Model& m, int inputs, uint64_t seed) {
   ASSERT_EQ(model_problem(m), "");
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, engine);
   Rng rng(seed);
   for (int k = 0; k < inputs; ++k) {
     std::vector<int16_t> x = test_input(rng, k % 2 == 1);
@@ -39,7 +44,7 @@ void expect_network_matches_reference(const Model& m, int inputs, uint64_t seed)
   }
 }
 
-TEST(CompactEngine, MatchesReferenceOnRandomModelsOfManyShapes) {
+TEST_P(EngineNetwork, MatchesReferenceOnRandomModelsOfManyShapes) {
   // hidden widths include 1, 256 and non-multiples of 4; 1 to 5 layers; charsets of 2 to 60.
   const std::vector<std::vector<int>> shapes = {
       {2}, {60}, {37, 12}, {1, 2}, {256, 60}, {5, 7, 9, 11, 3}, {256, 256, 40}, {13, 255, 17}};
@@ -47,30 +52,30 @@ TEST(CompactEngine, MatchesReferenceOnRandomModelsOfManyShapes) {
   for (const auto& widths : shapes) {
     SCOPED_TRACE(::testing::Message()
                  << "shape ending in " << widths.back() << ", " << widths.size() << " layers");
-    expect_network_matches_reference(random_model(widths, test_charset(widths.back()), seed), 6, seed);
+    expect_network_matches_reference(GetParam(), random_model(widths, test_charset(widths.back()), seed), 6, seed);
     ++seed;
   }
 }
 
-TEST(CompactEngine, AllWeightsMinusTwo) {
-  expect_network_matches_reference(random_model({9, 6}, test_charset(6), 5, {100, 0, 0}), 8, 5);
+TEST_P(EngineNetwork, AllWeightsMinusTwo) {
+  expect_network_matches_reference(GetParam(), random_model({9, 6}, test_charset(6), 5, {100, 0, 0}), 8, 5);
 }
 
-TEST(CompactEngine, DenseWeightsAllCodes) {
-  expect_network_matches_reference(random_model({33, 8}, test_charset(8), 6, {25, 25, 25}), 8, 6);
+TEST_P(EngineNetwork, DenseWeightsAllCodes) {
+  expect_network_matches_reference(GetParam(), random_model({33, 8}, test_charset(8), 6, {25, 25, 25}), 8, 6);
 }
 
 // Every neuron has exactly one -2 weight (the original fast build treated it as -1).
-TEST(CompactEngine, RegressionSingleMinusTwoWeightPerNeuron_FastBuildBug) {
+TEST_P(EngineNetwork, RegressionSingleMinusTwoWeightPerNeuron_FastBuildBug) {
   Model m = random_model({16, 4}, test_charset(4), 7, {0, 20, 20});
   for (Layer& l : m.layers)
     for (int o = 0; o < l.n_out; ++o) l.w[static_cast<size_t>(o) * l.n_in + (o * 7) % l.n_in] = -2;
-  expect_network_matches_reference(m, 10, 7);
+  expect_network_matches_reference(GetParam(), m, 10, 7);
 }
 
 // The original packed build chained SBC HL,DE for -2 without clearing the carry: with
 // 0 <= acc < x before the first subtraction it computed acc - 2x - 1.
-TEST(CompactEngine, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
+TEST_P(EngineNetwork, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
   Model m;
   m.charset = test_charset(2);
   Layer l;
@@ -84,31 +89,31 @@ TEST(CompactEngine, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
   std::vector<int16_t> x(kInputSize, 0);
   x[0] = 32;
   // 4 - 64 = -60 -> -15 (the carry bug gives -61 -> -16); 4 - 32 = -28 -> -7.
-  EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>{-15, -7}));
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{-15, -7}));
 }
 
-TEST(CompactEngine, AccumulatorWrapsAt16Bits) {
+TEST_P(EngineNetwork, AccumulatorWrapsAt16Bits) {
   Model m = random_model({4}, test_charset(4), 8, {0, 0, 100});  // all weights +1
   for (int16_t& b : m.layers[0].b) b = 0;
   std::vector<int16_t> x(kInputSize, 2000);
   // 256 * 2000 = 512000 = 53248 (mod 65536) = -12288 as int16; >> 2 = -3072.
-  EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>(4, -3072)));
-  expect_network_matches_reference(m, 6, 8);
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>(4, -3072)));
+  expect_network_matches_reference(GetParam(), m, 6, 8);
 }
 
-TEST(CompactEngine, ReluClearsNegativeHiddenValuesOnly) {
+TEST_P(EngineNetwork, ReluClearsNegativeHiddenValuesOnly) {
   Model m = random_model({8, 3}, test_charset(3), 9, {0, 0, 0});  // layer 1: no weights, h = b >> 2
   m.layers[0].b = {-40, 40, -1, 0, 7, -7, 100, -100};             // h = -10 10 -1 0 1 -2 25 -25
   m.layers[1].w.assign(m.layers[1].w.size(), 1);                  // layer 2 sums the ReLU'd h: 36
   m.layers[1].b = {-9, 8, -40};
   std::vector<int16_t> x(kInputSize, 0);
   // (-9 + 36) >> 2 = 6, (8 + 36) >> 2 = 11, (-40 + 36) >> 2 = -1 (floor, no ReLU on the output).
-  EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>{6, 11, -1}));
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{6, 11, -1}));
 }
 
 TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
   Model m = random_model({13, 255, 17}, test_charset(17), 12);
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, "compact");
   // The model data runs from the layer table to the end of the image.
   EXPECT_EQ(z80::CompactEngine().model_bytes(m),
             export_testing::symbol(p, "IMAGE_END") - export_testing::symbol(p, "LYR_TABLE"));
@@ -116,15 +121,19 @@ TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
 }
 
 // Pinned so that any change in the engine's cost shows up here; update only on purpose.
-TEST(CompactEngine, GoldenTStatesOfOneEvaluation) {
+TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   Model m = random_model({64, 32, 20}, test_charset(20), 1);
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, GetParam());
   std::vector<int16_t> x(kInputSize);
   encode_input("hello there", "HI", x.data());
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
-  EXPECT_EQ(t_states, 175768u);
+  const std::map<std::string, uint64_t> golden = {{"compact", 175768u}, {"fast", 0u}};
+  EXPECT_EQ(t_states, golden.at(GetParam()));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, EngineNetwork, ::testing::ValuesIn(export_testing::export_engines()),
+                         [](const ::testing::TestParamInfo<std::string>& engine) { return engine.param; });
 
 }  // namespace
 }  // namespace z80lm
