@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "model/z80_limits.h"
+#include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
 
 namespace z80lm::z80 {
@@ -10,290 +11,572 @@ namespace z80lm::z80 {
 namespace {
 
 constexpr int kQueryInputs = 128;  // NET_IN buckets 0..127: fixed for a whole response
-constexpr int kUnroll = 8;         // slots per pass of an add/subtract loop
-constexpr int kSlotBytes = 7;      // LD E,(HL) / INC HL / LD A,(DE) / op A,C / LD (DE),A / JR C,e
+
+// How the lists are read: SP streaming (POP, two entries per 10 T-states; interrupts disabled
+// during NET_RUN) or portable (LD E,(HL) / INC HL).
+struct Flavor {
+  bool sp = false;
+};
 
 // Where layer k keeps its accumulators: NET_A, NET_B, NET_A, ...
 std::string buffer_of(size_t k) {
   return k % 2 == 0 ? "NET_A" : "NET_B";
 }
 
-// The add or subtract list routine: ADD_LIST / SUB_LIST, slots, out-of-line carry fixes.
+// One list operation of the unrolled loops: acc += x (plus entries) or acc -= x (minus).
 struct ListOp {
-  std::string_view name;     // ADD or SUB
-  std::string_view op;       // ADD A,C or SUB C
-  std::string_view fix;      // INC A or DEC A: the carry or borrow into the high byte
-  std::string_view meaning;  // for comments
+  std::string_view name;    // ADD or SUB
+  std::string_view alu;     // the low byte: ADD A,C or SUB C
+  std::string_view carry;   // the high byte on a carry or borrow: INC or DEC
+  int stub_offset;          // its stubs in FX_STUBS
 };
 
-constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC  A", "+= x"};
-constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC  A", "-= x"};
+constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC", 0};
+constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 64};
 
-std::string list_routine(const ListOp& o) {
-  std::string out = fmt::format(
-      R"(
-; {0}_LIST: acc[e] {1} for each of A entries e at HL (Duff's device, {2} slots per pass).
-; In: A = count 0..253, HL = entries, D = low page of the accumulators (high page D+1),
-; C = x (1..255). Out: HL after the entries, B = 0 unless A = 0. Keeps C, D.
-{0}_LIST:
-        OR   A                          ;  4
-        RET  Z                          ; 5/11  no entries
-        DEC  A                          ;  4
-        LD   B,A                        ;  4
-        CPL                             ;  4
-        AND  7                          ;  7  7 - (count-1) mod 8: slots to skip
-        LD   E,A                        ;  4
-        ADD  A,A                        ;  4
-        ADD  A,A                        ;  4
-        ADD  A,A                        ;  4
-        SUB  E                          ;  4  times {3} bytes per slot
-        LD   ({0}_JR+1),A               ; 13  the entry: a relative jump (self-modifying)
-        SRL  B                          ;  8
-        SRL  B                          ;  8
-        SRL  B                          ;  8
-        INC  B                          ;  4  passes = ceil(count / 8)
-{0}_JR:
-        JR   {0}_S0                     ; 12  patched above
-)",
-      o.name, o.meaning, kUnroll, kSlotBytes);
-  for (int s = 0; s < kUnroll; ++s)
-    out += fmt::format(
-        R"({0}_S{1}:
-        LD   E,(HL)                     ;  7  entry: accumulator offset
-        INC  HL                         ;  6
-        LD   A,(DE)                     ;  7  low byte
-        {2}                       ;  4
-        LD   (DE),A                     ;  7
-        JR   C,{0}_F{1}                   ; 7/12  carry into the high byte: rare
-)",
-        o.name, s, o.op);
-  out += fmt::format("{0}_N{1}:\n        DJNZ {0}_S0                     ; 13/8\n        RET\n", o.name,
-                     kUnroll - 1);
-  for (int s = 0; s < kUnroll; ++s) {
-    const std::string back =
-        s + 1 < kUnroll ? fmt::format("{}_S{}", o.name, s + 1) : fmt::format("{}_N{}", o.name, s);
-    out += fmt::format(
-        R"({0}_F{1}:
-        INC  D                          ;  4  high page
-        LD   A,(DE)                     ;  7
-        {2}                         ;  4
-        LD   (DE),A                     ;  7
-        DEC  D                          ;  4
-        JP   {3}                   ; 10
-)",
-        o.name, s, o.fix, back);
+// The stub table: a count byte's top 3 bits (slots to skip in the first pass) pick one of 8
+// entries per operation, 8 bytes apart, so the dispatch only patches the low byte of a JP.
+std::string stub_table(Flavor f) {
+  std::string out = R"(
+; FX_STUBS: entries of the unrolled loops, 8 bytes apart: ADD at +8s, SUB at +64+8s, where s =
+; slots to skip in the first pass (a count byte's top 3 bits, fast_records.h).
+        DS   (-$) AND 127               ; 128-byte aligned: the dispatch patches a low byte only
+FX_STUBS:
+)";
+  for (const ListOp* o : {&kAdd, &kSub}) {
+    for (int s = 0; s < kFastPass; ++s) {
+      std::string stub;
+      int bytes = 0;
+      if (s == 0) {
+        stub = fmt::format(
+            "        INC  B                          ;  4\n        DEC  B                          ;  4\n"
+            "        JP   Z,{0}_END                 ; 10  no entries\n",
+            o->name);
+        bytes = 5;
+      }
+      if (f.sp && s % 2 == 1) {
+        stub += fmt::format(
+            "        DEC  SP                         ;  6  odd: the first entry comes in D\n"
+            "        POP  DE                         ; 10\n        JP   {}_Q{}                   ; 10\n",
+            o->name, s / 2);
+        bytes += 5;
+      } else {
+        stub += fmt::format("        JP   {}_{}{}                   ; 10\n", o->name, f.sp ? "P" : "S",
+                            f.sp ? s / 2 : s);
+        bytes += 3;
+      }
+      out += stub;
+      if (bytes < 8) out += fmt::format("        DS   {}\n", 8 - bytes);
+    }
   }
   return out;
 }
 
-// x >= 256 or x < 0 (never from the chat core's context, rare in hidden layers): the low bytes
-// with carries as above (when x low != 0), then x high added to or subtracted from the high bytes.
-std::string wide_routine(const ListOp& o) {
+// {op}_GO: A = count byte, the entries at SP (or HL); C = x; jumps into the unrolled loop.
+std::string dispatch(const ListOp& o) {
   return fmt::format(
+      R"({0}_GO:
+        LD   B,A                        ;  4
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  38h                        ;  7  8 * slots to skip
+        OR   LOW (FX_STUBS+{1})         ;  7
+        LD   ({0}_JP+1),A               ; 13  self-modifying
+        LD   A,B                        ;  4
+        AND  1Fh                        ;  7
+        LD   B,A                        ;  4  passes of 8 entries
+{0}_JP:
+        JP   FX_STUBS                   ; 10  patched above
+)",
+      o.name, o.stub_offset);
+}
+
+// The unrolled loop of one operation, 8 entries per pass, with its out-of-line carry fixes.
+// `after` runs when the list is done (the minus list's dispatch, or the return to the walk).
+std::string list_loop(const ListOp& o, Flavor f, std::string_view after) {
+  std::string out;
+  std::vector<std::string> slot_labels, fix_targets;
+  for (int s = 0; s < kFastPass; ++s) {
+    if (f.sp) {
+      const bool first = s % 2 == 0;
+      const std::string label = fmt::format("{}_{}{}", o.name, first ? "P" : "Q", s / 2);
+      out += label + ":\n";
+      if (first) out += "        POP  DE                         ; 10  two entries: E, then D\n";
+      out += fmt::format(
+          "        LD   L,{0}                        ;  4  entry: accumulator offset\n"
+          "        LD   A,(HL)                     ;  7  low byte\n"
+          "        {1}                       ;  4\n"
+          "        LD   (HL),A                     ;  7\n"
+          "        JR   C,{2}_F{3}                   ; 7/12  carry into the high byte: rare\n",
+          first ? "E" : "D", o.alu, o.name, s);
+      slot_labels.push_back(label);
+    } else {
+      const std::string label = fmt::format("{}_S{}", o.name, s);
+      out += label + ":\n";
+      out += fmt::format(
+          "        LD   E,(HL)                     ;  7  entry: accumulator offset\n"
+          "        INC  HL                         ;  6\n"
+          "        LD   A,(DE)                     ;  7  low byte\n"
+          "        {0}                       ;  4\n"
+          "        LD   (DE),A                     ;  7\n"
+          "        JR   C,{1}_F{2}                   ; 7/12  carry into the high byte: rare\n",
+          o.alu, o.name, s);
+      slot_labels.push_back(label);
+    }
+  }
+  out += fmt::format("{0}_N:\n        DJNZ {1}                     ; 13/8\n{0}_END:\n", o.name,
+                     slot_labels.front());
+  out += after;
+  for (int s = 0; s < kFastPass; ++s) {
+    const std::string back = s + 1 < kFastPass ? slot_labels[s + 1] : fmt::format("{}_N", o.name);
+    if (f.sp)
+      out += fmt::format(
+          "{0}_F{1}:\n        INC  H                          ;  4  high page\n"
+          "        {2}  (HL)                     ; 11\n        DEC  H                          ;  4\n"
+          "        JP   {3}                   ; 10\n",
+          o.name, s, o.carry, back);
+    else
+      out += fmt::format(
+          "{0}_F{1}:\n        INC  D                          ;  4  high page\n"
+          "        LD   A,(DE)                     ;  7\n        {2}  A                          ;  4\n"
+          "        LD   (DE),A                     ;  7\n        DEC  D                          ;  4\n"
+          "        JP   {3}                   ; 10\n",
+          o.name, s, o.carry, back);
+  }
+  return out;
+}
+
+std::string list_code(Flavor f) {
+  std::string out = fmt::format(
       R"(
-; WIDE_{0}: acc[e] {1} for each of A entries e at HL, any 16-bit x in FX_XLO/FX_XHI.
-WIDE_{0}:
-        OR   A
-        RET  Z
-        PUSH HL                         ; the entries again, for the high bytes
-        PUSH AF                         ; the count
+; ======================================================================================
+; fast engine (engine_fast.h), {}: index lists (fast_records.h), layer 1's query half
+; cached per response, hidden layers consumed as they are finished.
+; A record: [L][Mc][Pc], P plus entries, M minus entries (a -2 weight twice); an entry is the
+; offset of an accumulator in its split page (low bytes; the high bytes are 256 higher).
+; ======================================================================================
+
+; The lists of one input x (1..255): {}, C = x, A = plus count byte, A' = minus count byte,
+; {}; ends with JP (IX).
+)",
+      f.sp ? "SP streaming" : "portable", f.sp ? "SP at the plus entries" : "HL at the plus entries",
+      f.sp ? "H = low page of the accumulators" : "D = low page of the accumulators");
+  out += stub_table(f);
+  out += dispatch(kAdd);
+  out += list_loop(kAdd, f, "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
+                                dispatch(kSub));
+  out += list_loop(kSub, f, "        JP   (IX)                       ;  8  back to the walk\n");
+  return out;
+}
+
+// Shared by both flavours (uses the stack): NET_QUERY's columns, any x the fast lists cannot
+// take (x >= 256 or negative), and block copies.
+constexpr std::string_view kGeneralCode = R"(
+; COLG: one input x (any nonzero int16) on a record, both bytes exact; general, not fast.
+; In: HL = record, D = low page of the accumulators, A = x high, C = x low.
+; Out: HL = the next record, D unchanged. Clobbers AF, BC, E.
+COLG:
+        LD   (FX_X+1),A
+        LD   A,C
+        LD   (FX_X),A
+        INC  HL                         ; past L
+        LD   A,(HL)                     ; Mc
+        LD   (FX_MC),A
+        INC  HL
+        LD   A,(HL)                     ; Pc
+        INC  HL
+        CALL COLG_LIST                  ; acc += x on the plus entries
+        LD   A,(FX_X)
+        NEG                             ; carry: x low != 0
+        LD   (FX_X),A
+        LD   A,(FX_X+1)
         LD   B,A
-        LD   A,(FX_XLO)
-        OR   A
-        JR   Z,WIDE_{0}_HIGH              ; x low = 0: the low bytes do not change
+        LD   A,0
+        SBC  A,B
+        LD   (FX_X+1),A                 ; x = -x (16 bits)
+        LD   A,(FX_MC)
+; COLG_LIST: acc[e] += x (FX_X) for the entries of count byte A at HL.
+COLG_LIST:
+        LD   B,A
+        AND  1Fh
+        RET  Z                          ; no entries
+        ADD  A,A
+        ADD  A,A
+        ADD  A,A                        ; 8 * passes
         LD   C,A
         LD   A,B
-        CALL {0}_LIST
-WIDE_{0}_HIGH:
-        POP  BC                         ; B = count
-        POP  HL
-        LD   A,(FX_XHI)
+        RLCA
+        RLCA
+        RLCA
+        AND  7                          ; slots skipped
+        NEG
+        ADD  A,C
+        LD   B,A                        ; entries
+        PUSH BC
+        PUSH HL
+        LD   A,(FX_X)
         LD   C,A
-        INC  D                          ; high page
-WIDE_{0}_LOOP:
+CL_LOW:
         LD   E,(HL)
         INC  HL
         LD   A,(DE)
-        {2}
+        ADD  A,C
         LD   (DE),A
-        DJNZ WIDE_{0}_LOOP
+        JR   NC,CL_NC
+        INC  D                          ; the carry into the high byte
+        LD   A,(DE)
+        INC  A
+        LD   (DE),A
+        DEC  D
+CL_NC:
+        DJNZ CL_LOW
+        POP  HL
+        POP  BC
+        LD   A,(FX_X+1)
+        LD   C,A
+        INC  D
+CL_HIGH:
+        LD   E,(HL)
+        INC  HL
+        LD   A,(DE)
+        ADD  A,C
+        LD   (DE),A
+        DJNZ CL_HIGH
         DEC  D
         RET
-)",
-      o.name, o.meaning, o.op);
-}
 
-constexpr std::string_view kColumn = R"(
-; ======================================================================================
-; fast engine (engine_fast.h): index lists, layer 1's query half cached per response.
-; A record (fast_records.h): [L][P] P plus entries, M = L-2-P minus entries (-2 twice);
-; an entry is the offset of an accumulator in its split page (low bytes; high bytes +256).
-; ======================================================================================
-
-; COLUMN: one nonzero input x: acc[plus] += x, acc[minus] -= x.
-; In: HL = record, D = low page of the accumulators, A = x high, C = x low (x != 0).
-; Out: HL = next record. Clobbers AF, AF', BC, DE.
-COLUMN:
-        OR   A                          ;  4  x high
-        JP   NZ,COL_WIDE                ; 10  x >= 256 or negative: two passes
-        LD   A,(HL)                     ;  7  L
-        INC  HL                         ;  6
-        SUB  (HL)                       ;  7  L - P
-        SUB  2                          ;  7  M
-        EX   AF,AF'                     ;  4
-        LD   A,(HL)                     ;  7  P
-        INC  HL                         ;  6
-        CALL ADD_LIST                   ; 17
-        EX   AF,AF'                     ;  4
-        JP   SUB_LIST                   ; 10  returns to COLUMN's caller
-
-COL_WIDE:
-        LD   (FX_XHI),A
+; FX_COPY: BC (>= 1) bytes from HL to DE, 16 T-states a byte (LDI unrolled 16 times).
+FX_COPY:
         LD   A,C
-        LD   (FX_XLO),A
-        LD   A,(HL)                     ; L
-        INC  HL
-        SUB  (HL)
-        SUB  2
-        LD   (FX_NMINUS),A              ; M
-        LD   A,(HL)                     ; P
-        INC  HL
-        CALL WIDE_ADD
-        LD   A,(FX_NMINUS)
-        JP   WIDE_SUB
+        NEG
+        AND  15                         ; LDIs to skip in the first pass
+        ADD  A,A
+        LD   (FC_JR+1),A                ; self-modifying
+FC_JR:
+        JR   FC_LDI
+FC_LDI:
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        LDI
+        JP   PE,FC_LDI                  ; BC != 0
+        RET
 )";
 
-// A walk over raw int16 inputs in NET_IN (the query or the context half of layer 1).
-std::string input_walk(std::string_view label, int first, std::string_view records, std::string_view target,
-                       bool last_wraps) {
+// Copies n split values into a page-pair buffer at offsets 256-n..255: from a bias image (n low
+// bytes, then n high bytes) or, with `from_buffer`, from another page-pair buffer.
+std::string copy_split(std::string_view from, std::string_view to, int n, bool from_buffer = false) {
+  if (n == 256)
+    return fmt::format("        LD   HL,{}\n        LD   DE,{}\n        LD   BC,512\n        CALL FX_COPY\n", from,
+                       to);
+  const int low = from_buffer ? 256 - n : 0, high = from_buffer ? 512 - n : n;
   return fmt::format(
-      R"(
-; {0}: for each input x = NET_IN[{1}..]: x = 0 skips its record, else COLUMN into {3}.
-        LD   HL,{2}
-        LD   DE,NET_IN+{1}
-        LD   B,0                        ; B = 0 while walking: BC = a record's length
-{0}_LOOP:
-        LD   A,(DE)                     ;  7  x low
-        INC  D                          ;  4
-        EX   DE,HL                      ;  4
-        OR   (HL)                       ;  7  | x high
-        EX   DE,HL                      ;  4
-        JR   NZ,{0}_USE                 ; 12/7
-        DEC  D                          ;  4
-        LD   C,(HL)                     ;  7  x = 0: skip the record
-        ADD  HL,BC                      ; 11
-{0}_NEXT:
-        INC  E                          ;  4
-        JP   {4},{0}_LOOP               ; 10
-        JP   {0}_DONE
-{0}_USE:
-        PUSH DE
-        LD   A,(DE)                     ; x high
-        DEC  D
-        EX   DE,HL
-        LD   C,(HL)                     ; x low
-        EX   DE,HL
-        LD   D,HIGH {3}
-        CALL COLUMN
-        POP  DE
-        DEC  D
-        LD   B,0
-        JP   {0}_NEXT
-{0}_DONE:
-)",
-      label, first, records, target, last_wraps ? "NZ" : "P");
+      "        LD   HL,{0}+{2}\n        LD   DE,{1}+{4}\n        LD   BC,{6}\n        CALL FX_COPY\n"
+      "        LD   HL,{0}+{3}\n        LD   DE,{1}+{5}\n        LD   BC,{6}\n        CALL FX_COPY\n",
+      from, to, low, high, 256 - n, 512 - n, n);
 }
 
-// Layer k+1 (0-based k+1 = next) from layer k's accumulators: ReLU and >> 2 on the fly.
-std::string hidden_walk(size_t k, int n_prev, int n_next) {
+// Into the lists with A = x (1..255), the walk's registers in the alternate set (HL' = the
+// record); HL' moves on to the next record first. The lists return with JP (IX).
+std::string go_lists(Flavor f) {
+  if (f.sp)
+    return R"(        LD   SP,HL                      ;  6  the lists stream from here
+        LD   C,(HL)                     ;  7
+        ADD  HL,BC                      ; 11  HL' = the next record
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        INC  SP                         ;  6  past L
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+        LD   A,D                        ;  4
+        JP   ADD_GO                     ; 10
+)";
+  return R"(        PUSH HL                         ; 11  the record
+        LD   C,(HL)                     ;  7
+        ADD  HL,BC                      ; 11  HL' = the next record
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        INC  HL                         ;  6  past L
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   A,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+        JP   ADD_GO                     ; 10
+)";
+}
+
+// The main register holding the accumulators' low page during the lists.
+std::string page_register(Flavor f) {
+  return f.sp ? "H" : "D";
+}
+
+// x >= 256 or negative (alternate set: A = x high != 0, C = x low, HL' = the record): COLG.
+std::string wide_column(Flavor f, std::string_view page, std::string_view next) {
+  return fmt::format(
+      R"({0}        PUSH HL                         ; the record
+        PUSH AF                         ; x high
+        LD   A,C                        ; x low
+        LD   C,(HL)
+        ADD  HL,BC                      ; HL' = the next record
+        EXX
+        LD   C,A
+        POP  AF
+        POP  HL
+        LD   D,HIGH {1}
+        CALL COLG
+        LD   {2},HIGH {1}                  ; the page register of the lists again
+        EXX
+        JP   {3}
+)",
+      f.sp ? "        LD   SP,(FX_SP)                 ; a real stack for COLG\n" : "", page, page_register(f),
+      next);
+}
+
+// Walk over NET_IN's context half (layer 1 inputs 128..255): x = 0 skips its record.
+std::string context_walk(Flavor f) {
+  std::string out = fmt::format(
+      R"(
+; --- layer 1, context half: each x = NET_IN[128..255]; x = 0 skips its record
+        LD   IX,WC_BACK
+        LD   {0},HIGH NET_A
+        EXX                             ; the walk runs in the alternate set
+        LD   HL,L1_CREC
+        LD   DE,NET_IN+128
+        LD   B,0                        ; BC = a record's length
+WC_LOOP:
+        LD   A,(DE)                     ;  7  x low
+        INC  D                          ;  4
+        LD   C,A                        ;  4
+        LD   A,(DE)                     ;  7  x high
+        DEC  D                          ;  4
+        OR   C                          ;  4
+        JR   NZ,WC_USE                  ; 7/12
+        LD   C,(HL)                     ;  7  x = 0: skip the record
+        ADD  HL,BC                      ; 11
+WC_NEXT:
+        INC  E                          ;  4
+        JP   NZ,WC_LOOP                 ; 10
+        JP   WC_DONE
+WC_USE:
+        INC  D
+        LD   A,(DE)                     ; x high
+        DEC  D
+        OR   A
+        JP   NZ,WC_WIDE
+        LD   A,C                        ; x low
+)",
+      page_register(f));
+  out += go_lists(f);
+  out += "WC_BACK:\n        EXX\n        JP   WC_NEXT\nWC_WIDE:\n";
+  out += wide_column(f, "NET_A", "WC_NEXT");
+  out += "WC_DONE:\n";
+  return out;
+}
+
+// Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly.
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
       R"(
-; --- layer {0} ({1} -> {2}): accumulators = biases, then each output y of layer {3} (ReLU, >> 2):
-; y = 0 skips its record, else COLUMN with x = y into {4}.
-)",
-      k + 2, n_prev, n_next, k + 1, dst);
+; --- layer {0} ({1} -> {2}): accumulators = biases; then each y of layer {3} (ReLU, >> 2):
+; y = 0 skips its record, else its lists into {4}.
+{5})",
+      k + 2, n_prev, n_next, k + 1, dst, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
+  out += copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
   out += fmt::format(
-      "        LD   HL,L{0}_BIAS\n        LD   DE,{1}+{2}\n        LD   BC,{3}\n        LDIR\n"
-      "        LD   HL,L{0}_BIAS+{3}\n        LD   DE,{1}+{4}\n        LD   BC,{3}\n        LDIR\n",
-      k + 2, dst, 256 - n_next, n_next, 512 - n_next);
-  out += fmt::format(
-      R"(        LD   HL,L{0}_REC
-        LD   DE,{1}+{2}                ; high bytes of layer {3}
-{4}_LOOP:
+      R"(        LD   IX,{0}_BACK
+        LD   {1},HIGH {2}
+        EXX                             ; the walk runs in the alternate set
+        LD   HL,L{3}_REC
+        LD   DE,{4}+{5}                ; high bytes of layer {6}
+        LD   B,0                        ; BC = a record's length
+{0}_LOOP:
         LD   A,(DE)                     ;  7  acc high
         ADD  A,A                        ;  4  carry: negative
-        JR   NC,{4}_NNEG                ; 7/12
-{4}_SKIP:
-        LD   C,(HL)                     ;  7  y = 0: skip the record (B = 0)
+        JR   NC,{0}_NNEG                ; 7/12
+{0}_SKIP:
+        LD   C,(HL)                     ;  7  y = 0: skip the record
         ADD  HL,BC                      ; 11
+{0}_NEXT:
         INC  E                          ;  4
-        JP   NZ,{4}_LOOP                ; 10
-        JP   {4}_DONE
-{4}_NNEG:
-        JR   NZ,{4}_USE                 ; acc >= 256
+        JP   NZ,{0}_LOOP                ; 10
+        JP   {0}_DONE
+{0}_NNEG:
+        JR   NZ,{0}_BIG                 ; acc >= 256
         DEC  D
-        LD   A,(DE)                     ; acc low (high = 0)
+        LD   A,(DE)                     ;  7  acc low (high = 0)
         INC  D
-        CP   4
-        JR   C,{4}_SKIP                 ; 0..3 >> 2 = 0
-{4}_USE:
-        PUSH DE
-        LD   A,(DE)                     ; acc high
+        CP   4                          ;  7
+        JR   C,{0}_SKIP                 ; 0..3: y = 0
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7  y = acc >> 2 = 1..63
+{0}_GO:
+)",
+      w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1);
+  out += go_lists(f);
+  out += fmt::format(
+      R"({0}_BACK:
+        EXX
+        JP   {0}_NEXT
+{0}_BIG:
         DEC  D
-        EX   DE,HL
-        LD   C,(HL)                     ; acc low
-        EX   DE,HL
+        LD   A,(DE)
+        INC  D
+        LD   C,A                        ; acc low
+        LD   A,(DE)                     ; acc high
         SRL  A
         RR   C
         SRL  A
-        RR   C                          ; A:C = y = acc >> 2 >= 1
-        LD   D,HIGH {5}
-        CALL COLUMN
-        POP  DE
-        LD   B,0
-        INC  E
-        JP   NZ,{4}_LOOP
-{4}_DONE:
+        RR   C                          ; A:C = y = acc >> 2 >= 64
+        OR   A
+        JR   NZ,{0}_WIDE
+        LD   A,C
+        JP   {0}_GO
+{0}_WIDE:
 )",
-      k + 2, src, 512 - n_prev, k + 1, w, dst);
+      w);
+  out += wide_column(f, dst, w + "_NEXT");
+  out += w + "_DONE:\n";
   return out;
 }
 
-std::string copy_vector(std::string_view from, std::string_view to, int n) {
-  return fmt::format(
-      "        LD   HL,{0}+{2}\n        LD   DE,{1}+{2}\n        LD   BC,{3}\n        LDIR\n"
-      "        LD   HL,{0}+{4}\n        LD   DE,{1}+{4}\n        LD   BC,{3}\n        LDIR\n",
-      from, to, 256 - n, n, 512 - n);
-}
-
-std::string engine_code(const Model& m) {
+std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
-  std::string out(kColumn);
-  out += list_routine(kAdd) + list_routine(kSub) + wide_routine(kAdd) + wide_routine(kSub);
+  std::string out = list_code(f);
+  out += kGeneralCode;
 
   out += R"(
-; NET_QUERY: the query half of layer 1, once per response: QCACHE = biases + sum over 0..127.
+; NET_QUERY: the query half of layer 1, once per response: QCACHE = biases + inputs 0..127,
+; decoded from nibble-coded columns (fast_query_columns.h): small rather than fast.
 NET_QUERY:
 )";
-  out += fmt::format(
-      "        LD   HL,L1_BIAS\n        LD   DE,QCACHE+{0}\n        LD   BC,{1}\n        LDIR\n"
-      "        LD   HL,L1_BIAS+{1}\n        LD   DE,QCACHE+{2}\n        LD   BC,{1}\n        LDIR\n",
-      256 - n1, n1, 512 - n1);
-  out += input_walk("WQ", 0, "L1_QREC", "QCACHE", false);
-  out += "        RET\n";
+  out += copy_split("L1_BIAS", "QCACHE", n1);
+  out += fmt::format(R"(        LD   HL,L1_QCOL
+        LD   DE,NET_IN
+NQ_LOOP:
+        LD   A,(DE)                     ; x low
+        LD   C,A
+        INC  D
+        LD   A,(DE)                     ; x high
+        DEC  D
+        LD   B,A
+        OR   C
+        JR   Z,NQ_SKIP
+        LD   (FX_X),BC
+        PUSH HL
+        LD   HL,0
+        OR   A
+        SBC  HL,BC
+        LD   (FX_N),HL                  ; -x
+        POP  HL
+        PUSH DE
+        LD   B,(HL)                     ; bytes of nibbles
+        INC  HL
+        LD   DE,QCACHE+{0}              ; output 0
+        INC  B
+        DEC  B
+        CALL NZ,QCOL
+        POP  DE
+        JR   NQ_NEXT
+NQ_SKIP:
+        LD   C,(HL)                     ; x = 0 (so B = 0): skip the column
+        INC  HL
+        ADD  HL,BC
+NQ_NEXT:
+        INC  E
+        JP   P,NQ_LOOP                  ; inputs 0..127
+        RET
 
-  out += R"(
-; NET_RUN: layer 1 = the cached query half + the context half, then every further layer.
-NET_RUN:
+; QCOL: B (>= 1) bytes of nibbles at HL, high nibble first; DE = accumulator of output 0.
+QCOL:
+        LD   A,(HL)
+        RRCA
+        RRCA
+        RRCA
+        RRCA
+        CALL QC_NIB
+        LD   A,(HL)
+        CALL QC_NIB
+        INC  HL
+        DJNZ QCOL
+        RET
+; QC_NIB: A & 0Fh = code << 2 | s: skip 4 (s + 1) outputs, or skip s and apply +1, -1, -2.
+QC_NIB:
+        LD   C,A
+        AND  3
+        BIT  3,C
+        JR   NZ,QC_MINUS
+        BIT  2,C
+        JR   Z,QC_SKIP
+        ADD  A,E
+        LD   E,A
+        PUSH HL
+        LD   HL,(FX_X)
+        CALL QC_ACC                     ; +1: acc += x
+        POP  HL
+        INC  E
+        RET
+QC_SKIP:
+        INC  A
+        ADD  A,A
+        ADD  A,A
+        ADD  A,E
+        LD   E,A
+        RET
+QC_MINUS:
+        ADD  A,E
+        LD   E,A
+        PUSH HL
+        LD   HL,(FX_N)
+        CALL QC_ACC                     ; -1: acc -= x
+        BIT  2,C
+        CALL NZ,QC_ACC                  ; -2: once more
+        POP  HL
+        INC  E
+        RET
+; QC_ACC: the accumulator at DE (split pages) += HL. Keeps BC, DE, HL.
+QC_ACC:
+        LD   A,(DE)
+        ADD  A,L
+        LD   (DE),A
+        INC  D
+        LD   A,(DE)
+        ADC  A,H
+        LD   (DE),A
+        DEC  D
+        RET
+)", 256 - n1);
+
+  out += "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further layer.\nNET_RUN:\n";
+  if (f.sp)
+    out += R"(        LD   A,I                        ; P/V = IFF2: were interrupts enabled?
+        PUSH AF
+        DI                              ; SP streams the lists: no interrupt may push meanwhile
+        LD   (FX_SP),SP
 )";
-  out += copy_vector("QCACHE", "NET_A", n1);
-  out += input_walk("WC", kQueryInputs, "L1_CREC", "NET_A", true);
-  for (size_t k = 0; k + 1 < n_layers; ++k)
-    out += hidden_walk(k, m.layers[k].n_out, m.layers[k + 1].n_out);
+  out += copy_split("QCACHE", "NET_A", n1, true);
+  out += context_walk(f);
+  for (size_t k = 0; k + 1 < n_layers; ++k) out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out);
   const int n_out = m.layers.back().n_out;
+  if (f.sp) out += "        LD   SP,(FX_SP)\n";
   out += fmt::format(
       R"(
 ; --- the output layer: y = acc >> 2 (rounded down, no ReLU), in place at NET_OUT
@@ -311,9 +594,15 @@ FIN_LOOP:
         LD   (HL),E                     ;  7
         INC  L                          ;  4
         JR   NZ,FIN_LOOP                ; 12/7
-        RET
 )",
       256 - n_out);
+  if (f.sp)
+    out += R"(        POP  AF                         ; interrupts as they were
+        JP   PO,FIN_END
+        EI
+FIN_END:
+)";
+  out += "        RET\n";
   return out;
 }
 
@@ -338,16 +627,21 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
   uint32_t bytes = 0;
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& layer = m.layers[k];
-    bytes += static_cast<uint32_t>(2 * layer.n_out);
-    for (int i = 0; i < layer.n_in; ++i)
-      bytes += static_cast<uint32_t>(kFastRecordHeaderBytes + fast_record_entries(layer, i));
+    const int first = k == 0 ? kQueryInputs : 0;  // layer 1's query half is nibble-coded
+    bytes += static_cast<uint32_t>(2 * layer.n_out) + fast_records_bytes(layer, first, layer.n_in - first);
+    if (k == 0) bytes += static_cast<uint32_t>(fast_query_columns(layer, kQueryInputs).size());
   }
   return bytes;
 }
 
 AsmPart FastEngine::generate(const Model& m) const {
+  return generate(m, EngineTarget{});
+}
+
+AsmPart FastEngine::generate(const Model& m, const EngineTarget& target) const {
+  const Flavor f{.sp = target.may_disable_interrupts};
   AsmPart part;
-  part.code = engine_code(m);
+  part.code = engine_code(m, f);
   const size_t n_layers = m.layers.size();
   part.data += "; --- fast engine data: biases and records (fast_records.h) ---\n";
   part.data += equ_line("NET_OUT", buffer_of(n_layers - 1), "the last layer's outputs");
@@ -359,8 +653,8 @@ AsmPart FastEngine::generate(const Model& m) const {
                              layer.n_out);
     part.data += db_lines(split_biases(layer), fmt::format("L{}_BIAS", k + 1));
     if (k == 0) {
-      part.data += "; layer 1 records of the query inputs 0..127 (used by NET_QUERY)\n";
-      part.data += db_lines(fast_records(layer, 0, kQueryInputs), "L1_QREC");
+      part.data += "; layer 1 nibble columns of the query inputs 0..127 (fast_query_columns.h, NET_QUERY)\n";
+      part.data += db_lines(fast_query_columns(layer, kQueryInputs), "L1_QCOL");
       part.data += "; layer 1 records of the context inputs 128..255\n";
       part.data += db_lines(fast_records(layer, kQueryInputs, layer.n_in - kQueryInputs), "L1_CREC");
     } else {
@@ -368,9 +662,10 @@ AsmPart FastEngine::generate(const Model& m) const {
       part.data += db_lines(fast_records(layer, 0, layer.n_in), fmt::format("L{}_REC", k + 1));
     }
   }
-  part.bss.push_back({"FX_XLO", 1, false, "fast engine: x low byte (wide path)"});
-  part.bss.push_back({"FX_XHI", 1, false, "fast engine: x high byte (wide path)"});
-  part.bss.push_back({"FX_NMINUS", 1, false, "fast engine: minus entries left (wide path)"});
+  part.bss.push_back({"FX_X", 2, false, "fast engine: x (general column, query)"});
+  part.bss.push_back({"FX_N", 2, false, "fast engine: -x (query)"});
+  part.bss.push_back({"FX_MC", 1, false, "fast engine: minus count byte (general column)"});
+  if (f.sp) part.bss.push_back({"FX_SP", 2, false, "fast engine: the stack pointer while SP streams"});
   part.bss.push_back({"QCACHE", 512, true, "fast engine: layer 1 over the query (split pages)"});
   part.bss.push_back({"NET_A", 512, true, "fast engine: accumulators of layers 1, 3, ... (split pages)"});
   if (n_layers > 1)

@@ -32,7 +32,8 @@ class FastEngine : public Engine {
   }
   std::string problem(const Model& m) const override;
   uint32_t model_bytes(const Model& m) const override;
-  AsmPart generate(const Model& m) const override;
+  AsmPart generate(const Model& m) const override;  // portable: no DI, SP stays the stack
+  AsmPart generate(const Model& m, const EngineTarget& target) const override;
 };
 
 }  // namespace z80lm::z80

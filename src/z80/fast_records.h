@@ -4,12 +4,15 @@
 //   std::vector<uint8_t> r = fast_records(model.layers[1], 0, model.layers[1].n_in);
 //   // r holds one record per input, in input order; the Z80 walks them in step with the inputs.
 //
-// Record of input i (bytes): [L] [P] then P plus offsets then M minus offsets, where
-//   L = 2 + P + M (the record's size, so that a zero input skips it with one add),
-//   P = the outputs o with w[o][i] = +1, as offsets 256 - n_out + o into a split accumulator
-//       page (ascending), M = the outputs with w[o][i] = -1 and, listed twice, -2 (ascending).
+// Record of input i (bytes): [L] [Mc] [Pc], then P plus entries, then M minus entries, where
+//   L  = 3 + P + M, the record's size (a zero input skips its record with one add),
+//   Pc, Mc = fast_count_byte(P), fast_count_byte(M): the counts pre-decoded for the unrolled
+//       loop, (slots to skip in the first pass) << 5 | (passes of kFastPass entries),
+//   plus entries = the outputs o with w[o][i] = +1 as offsets 256 - n_out + o into a split
+//       accumulator page (ascending); minus entries likewise for -1 and, listed twice, -2.
 // Subtracting x twice for a -2 weight is exact: every accumulation is modulo 2^16.
-// Invariants: L <= kFastMaxRecordBytes (fast_records_problem names any input beyond it).
+// Invariants: L <= 255 and each list <= kFastMaxListEntries (fast_records_problem names any
+// input beyond that).
 // Not modelled: how the Z80 code reads the records (engine_fast.cpp, docs/engine-fast.md).
 #pragma once
 #include <cstdint>
@@ -21,16 +24,27 @@
 
 namespace z80lm::z80 {
 
-inline constexpr int kFastRecordHeaderBytes = 2;
+inline constexpr int kFastRecordHeaderBytes = 3;
 inline constexpr int kFastMaxRecordBytes = 255;  // L is one byte
+inline constexpr int kFastPass = 8;              // entries per pass of the unrolled loop
+inline constexpr int kFastMaxListEntries = 31 * kFastPass;
 
-// Entries of input i's record: the +1 and -1 weights once, the -2 weights twice.
-int fast_record_entries(const Layer& layer, int i);
+// 0 for no entries, else (8*passes - entries) << 5 | passes with passes = ceil(entries / 8).
+uint8_t fast_count_byte(int entries);
+// The inverse: the entries a count byte stands for.
+int fast_count_entries(uint8_t count_byte);
+
+// Entries of input i: the plus list (+1 weights) and the minus list (-1 once, -2 twice).
+int fast_plus_entries(const Layer& layer, int i);
+int fast_minus_entries(const Layer& layer, int i);
 
 // The records of inputs first .. first+count-1 of `layer`, concatenated.
 std::vector<uint8_t> fast_records(const Layer& layer, int first, int count);
 
-// Empty when every record of `m` fits a byte-sized L, else one line naming the layer and input.
+// Bytes fast_records(layer, first, count) takes.
+uint32_t fast_records_bytes(const Layer& layer, int first, int count);
+
+// Empty when every record of `m` fits, else one line naming the layer, input and sizes.
 std::string fast_records_problem(const Model& m);
 
 // Reads records back into weights: w is (n_out, count) for inputs first..first+count-1; for tests.
