@@ -21,6 +21,7 @@
 #include "test_models.h"
 #include "text/encoder.h"
 #include "z80/engine.h"
+#include "z80/engine_fast.h"
 #include "z80/exporter.h"
 #include "z80/program_cpm.h"
 
@@ -69,14 +70,33 @@ inline Model random_model(const std::vector<int>& widths, const std::string& cha
   return m;
 }
 
-// The engines every export suite runs for (parameterised tests: INSTANTIATE_TEST_SUITE_P).
+// The fast engine's code for targets that keep interrupts on (no SP streaming: the ZX
+// Spectrum's flavour), built for CP/M so that the same suites check it.
+struct PortableFastEngine : z80::FastEngine {
+  z80::AsmPart generate(const Model& m, const z80::EngineTarget&) const override {
+    return FastEngine::generate(m);
+  }
+};
+inline constexpr std::string_view kPortableFast = "fast_portable";
+
+// The engines every export suite runs for (parameterised tests: INSTANTIATE_TEST_SUITE_P): each
+// registered engine, then kPortableFast.
 inline const std::vector<std::string>& export_engines() {
-  static const std::vector<std::string> engines = z80::engine_names();
+  static const std::vector<std::string> engines = [] {
+    std::vector<std::string> e = z80::engine_names();
+    e.emplace_back(kPortableFast);
+    return e;
+  }();
   return engines;
+}
+
+inline std::string engine_test_name(const ::testing::TestParamInfo<std::string>& engine) {
+  return engine.param;
 }
 
 inline z80::BuiltProgram export_cpm(const Model& m, const std::string& engine = "compact",
                                     uint32_t min_tpa_top = z80::kDefaultMinTpaTop) {
+  if (engine == kPortableFast) return z80::build_cpm_program(m, PortableFastEngine(), min_tpa_top);
   return z80::export_program(m, {.target = "cpm", .engine = engine, .min_tpa_top = min_tpa_top});
 }
 

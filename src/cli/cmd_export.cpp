@@ -53,7 +53,9 @@ z80lm::cli::Registration reg{
       sub.add_option("--target", a->options.target, "what to build for: cpm (a CP/M 2.2 .COM)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
           ->capture_default_str();
-      sub.add_option("--engine", a->options.engine, "network code: compact (2-bit weights, smallest image)")
+      sub.add_option("--engine", a->options.engine,
+                     "network code: compact (2-bit weights, smallest image) or fast (index lists, the query "
+                     "cached: about 3.4x faster, about 5 KB more)")
           ->check(CLI::IsMember(z80lm::z80::engine_names()))
           ->capture_default_str();
       sub.add_option("--min-tpa", a->options.min_tpa_top,

@@ -25,22 +25,40 @@ std::string buffer_of(size_t k) {
 
 // One list operation of the unrolled loops: acc += x (plus entries) or acc -= x (minus).
 struct ListOp {
-  std::string_view name;    // ADD or SUB
-  std::string_view alu;     // the low byte: ADD A,C or SUB C
-  std::string_view carry;   // the high byte on a carry or borrow: INC or DEC
-  int stub_offset;          // its stubs in FX_STUBS
+  std::string_view name;   // ADD or SUB
+  std::string_view alu;    // the low byte: ADD A,C or SUB C
+  std::string_view carry;  // the high byte on a carry or borrow: INC or DEC
+  int stub_offset;         // its stubs in FX_STUBS
 };
 
 constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC", 0};
-constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 64};
+constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 128};
 
-// The stub table: a count byte's top 3 bits (slots to skip in the first pass) pick one of 8
-// entries per operation, 8 bytes apart, so the dispatch only patches the low byte of a JP.
+// The accumulators of hidden layers 2, 3, ... start at bias + 128 (and their walks subtract it):
+// a random walk of +-x from the middle of the low byte's range carries into the high byte less
+// often than one from a small bias near 0 or 0FFh (tinychat, per evaluation: layer 2 75 instead
+// of 261 carries, layer 3 275 instead of 350). Not layer 1: its values cluster near 0, so more of
+// them would need their low byte tested by the walk (209 instead of 60) than carries saved;
+// not the output layer, where the saving is smaller than the extra subtraction.
+constexpr int kCenter = 128;
+
+int center_of(const Model& m, size_t k) {
+  return k > 0 && k + 1 < m.layers.size() ? kCenter : 0;
+}
+
+// The label of slot s of an operation's unrolled loop.
+std::string slot_label(const ListOp& o, Flavor f, int s) {
+  if (f.sp) return fmt::format("{}_{}{}", o.name, s % 2 == 0 ? "P" : "Q", s / 2);
+  return fmt::format("{}_S{}", o.name, s);
+}
+
+// The stub table: a count byte's top 4 bits (slots to skip in the first pass) pick one of 16
+// entries per operation, 8 bytes apart in one page, so the dispatch patches the low byte of a JP.
 std::string stub_table(Flavor f) {
   std::string out = R"(
-; FX_STUBS: entries of the unrolled loops, 8 bytes apart: ADD at +8s, SUB at +64+8s, where s =
-; slots to skip in the first pass (a count byte's top 3 bits, fast_records.h).
-        DS   (-$) AND 127               ; 128-byte aligned: the dispatch patches a low byte only
+; FX_STUBS: entries of the unrolled loops, 8 bytes apart: ADD at +8s, SUB at +128+8s, where
+; s = slots to skip in the first pass (a count byte's top 4 bits, fast_records.h).
+        DS   (-$) AND 255               ; page-aligned: the dispatch patches a low byte only
 FX_STUBS:
 )";
   for (const ListOp* o : {&kAdd, &kSub}) {
@@ -57,12 +75,11 @@ FX_STUBS:
       if (f.sp && s % 2 == 1) {
         stub += fmt::format(
             "        DEC  SP                         ;  6  odd: the first entry comes in D\n"
-            "        POP  DE                         ; 10\n        JP   {}_Q{}                   ; 10\n",
-            o->name, s / 2);
+            "        POP  DE                         ; 10\n        JP   {}                   ; 10\n",
+            slot_label(*o, f, s));
         bytes += 5;
       } else {
-        stub += fmt::format("        JP   {}_{}{}                   ; 10\n", o->name, f.sp ? "P" : "S",
-                            f.sp ? s / 2 : s);
+        stub += fmt::format("        JP   {}                   ; 10\n", slot_label(*o, f, s));
         bytes += 3;
       }
       out += stub;
@@ -72,47 +89,59 @@ FX_STUBS:
   return out;
 }
 
-// {op}_GO: A = count byte, the entries at SP (or HL); C = x; jumps into the unrolled loop.
-std::string dispatch(const ListOp& o) {
-  return fmt::format(
-      R"({0}_GO:
-        LD   B,A                        ;  4
-        RRCA                            ;  4
-        RRCA                            ;  4
-        AND  38h                        ;  7  8 * slots to skip
-        OR   LOW (FX_STUBS+{1})         ;  7
-        LD   ({0}_JP+1),A               ; 13  self-modifying
-        LD   A,B                        ;  4
-        AND  1Fh                        ;  7
-        LD   B,A                        ;  4  passes of 8 entries
-{0}_JP:
+// Dispatch of a count byte in register `reg` (A, D or ...): B = passes, JP to the stub.
+std::string dispatch(const ListOp& o, std::string_view label, std::string_view reg) {
+  std::string out;
+  if (reg != "A") out += fmt::format("        LD   A,{}                        ;  4\n", reg);
+  out += fmt::format(
+      R"(        AND  0F0h                       ;  7
+        RRCA                            ;  4  8 * slots to skip
+{0}        LD   ({1}+1),A                  ; 13  self-modifying
+        LD   A,{2}                        ;  4
+        AND  0Fh                        ;  7
+        LD   B,A                        ;  4  passes of 16 entries
+{1}:
         JP   FX_STUBS                   ; 10  patched above
 )",
-      o.name, o.stub_offset);
+      o.stub_offset ? fmt::format("        OR   {}                        ;  7\n", o.stub_offset) : "", label,
+      reg == "A" ? "B" : reg);
+  if (reg == "A") out = "        LD   B,A                        ;  4\n" + out;
+  return out;
 }
 
-// The unrolled loop of one operation, 8 entries per pass, with its out-of-line carry fixes.
-// `after` runs when the list is done (the minus list's dispatch, or the return to the walk).
+// The unrolled loop of one operation, 16 entries per pass; the out-of-line carry fixes of the
+// first 8 slots come before it and those of the last 8 after it, within reach of every JR C.
+// `after` runs when the list is done.
 std::string list_loop(const ListOp& o, Flavor f, std::string_view after) {
+  auto fix = [&](int s) {
+    const std::string back = s + 1 < kFastPass ? slot_label(o, f, s + 1) : fmt::format("{}_N", o.name);
+    if (f.sp)
+      return fmt::format(
+          "{0}_F{1}:\n        INC  H                          ;  4  high page\n"
+          "        {2}  (HL)                     ; 11\n        DEC  H                          ;  4\n"
+          "        JP   {3}                   ; 10\n",
+          o.name, s, o.carry, back);
+    return fmt::format(
+        "{0}_F{1}:\n        INC  D                          ;  4  high page\n"
+        "        LD   A,(DE)                     ;  7\n        {2}  A                          ;  4\n"
+        "        LD   (DE),A                     ;  7\n        DEC  D                          ;  4\n"
+        "        JP   {3}                   ; 10\n",
+        o.name, s, o.carry, back);
+  };
   std::string out;
-  std::vector<std::string> slot_labels, fix_targets;
+  for (int s = 0; s < kFastPass / 2; ++s) out += fix(s);
   for (int s = 0; s < kFastPass; ++s) {
+    out += slot_label(o, f, s) + ":\n";
     if (f.sp) {
-      const bool first = s % 2 == 0;
-      const std::string label = fmt::format("{}_{}{}", o.name, first ? "P" : "Q", s / 2);
-      out += label + ":\n";
-      if (first) out += "        POP  DE                         ; 10  two entries: E, then D\n";
+      if (s % 2 == 0) out += "        POP  DE                         ; 10  two entries: E, then D\n";
       out += fmt::format(
           "        LD   L,{0}                        ;  4  entry: accumulator offset\n"
           "        LD   A,(HL)                     ;  7  low byte\n"
           "        {1}                       ;  4\n"
           "        LD   (HL),A                     ;  7\n"
           "        JR   C,{2}_F{3}                   ; 7/12  carry into the high byte: rare\n",
-          first ? "E" : "D", o.alu, o.name, s);
-      slot_labels.push_back(label);
+          s % 2 == 0 ? "E" : "D", o.alu, o.name, s);
     } else {
-      const std::string label = fmt::format("{}_S{}", o.name, s);
-      out += label + ":\n";
       out += fmt::format(
           "        LD   E,(HL)                     ;  7  entry: accumulator offset\n"
           "        INC  HL                         ;  6\n"
@@ -121,28 +150,12 @@ std::string list_loop(const ListOp& o, Flavor f, std::string_view after) {
           "        LD   (DE),A                     ;  7\n"
           "        JR   C,{1}_F{2}                   ; 7/12  carry into the high byte: rare\n",
           o.alu, o.name, s);
-      slot_labels.push_back(label);
     }
   }
   out += fmt::format("{0}_N:\n        DJNZ {1}                     ; 13/8\n{0}_END:\n", o.name,
-                     slot_labels.front());
+                     slot_label(o, f, 0));
   out += after;
-  for (int s = 0; s < kFastPass; ++s) {
-    const std::string back = s + 1 < kFastPass ? slot_labels[s + 1] : fmt::format("{}_N", o.name);
-    if (f.sp)
-      out += fmt::format(
-          "{0}_F{1}:\n        INC  H                          ;  4  high page\n"
-          "        {2}  (HL)                     ; 11\n        DEC  H                          ;  4\n"
-          "        JP   {3}                   ; 10\n",
-          o.name, s, o.carry, back);
-    else
-      out += fmt::format(
-          "{0}_F{1}:\n        INC  D                          ;  4  high page\n"
-          "        LD   A,(DE)                     ;  7\n        {2}  A                          ;  4\n"
-          "        LD   (DE),A                     ;  7\n        DEC  D                          ;  4\n"
-          "        JP   {3}                   ; 10\n",
-          o.name, s, o.carry, back);
-  }
+  for (int s = kFastPass / 2; s < kFastPass; ++s) out += fix(s);
   return out;
 }
 
@@ -154,17 +167,18 @@ std::string list_code(Flavor f) {
 ; cached per response, hidden layers consumed as they are finished.
 ; A record: [L][Mc][Pc], P plus entries, M minus entries (a -2 weight twice); an entry is the
 ; offset of an accumulator in its split page (low bytes; the high bytes are 256 higher).
+; Accumulators of hidden layers 2, 3, ... hold their value + {} (see the walks).
 ; ======================================================================================
 
-; The lists of one input x (1..255): {}, C = x, A = plus count byte, A' = minus count byte,
-; {}; ends with JP (IX).
+; The lists of one input x (1..255) run from a walk's dispatch: {}, C = x,
+; {}, A' = the minus count byte; they end with JP (IX).
 )",
-      f.sp ? "SP streaming" : "portable", f.sp ? "SP at the plus entries" : "HL at the plus entries",
+      f.sp ? "SP streaming" : "portable", kCenter, f.sp ? "SP at the plus entries" : "HL at the plus entries",
       f.sp ? "H = low page of the accumulators" : "D = low page of the accumulators");
   out += stub_table(f);
-  out += dispatch(kAdd);
-  out += list_loop(kAdd, f, "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
-                                dispatch(kSub));
+  out += list_loop(kAdd, f,
+                   "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
+                       dispatch(kSub, "SUB_JP", "A"));
   out += list_loop(kSub, f, "        JP   (IX)                       ;  8  back to the walk\n");
   return out;
 }
@@ -198,17 +212,19 @@ COLG:
 ; COLG_LIST: acc[e] += x (FX_X) for the entries of count byte A at HL.
 COLG_LIST:
         LD   B,A
-        AND  1Fh
+        AND  0Fh
         RET  Z                          ; no entries
         ADD  A,A
         ADD  A,A
-        ADD  A,A                        ; 8 * passes
+        ADD  A,A
+        ADD  A,A                        ; 16 * passes
         LD   C,A
         LD   A,B
-        RLCA
-        RLCA
-        RLCA
-        AND  7                          ; slots skipped
+        RRCA
+        RRCA
+        RRCA
+        RRCA
+        AND  0Fh                        ; slots skipped
         NEG
         ADD  A,C
         LD   B,A                        ; entries
@@ -279,8 +295,8 @@ FC_LDI:
 // bytes, then n high bytes) or, with `from_buffer`, from another page-pair buffer.
 std::string copy_split(std::string_view from, std::string_view to, int n, bool from_buffer = false) {
   if (n == 256)
-    return fmt::format("        LD   HL,{}\n        LD   DE,{}\n        LD   BC,512\n        CALL FX_COPY\n", from,
-                       to);
+    return fmt::format("        LD   HL,{}\n        LD   DE,{}\n        LD   BC,512\n        CALL FX_COPY\n",
+                       from, to);
   const int low = from_buffer ? 256 - n : 0, high = from_buffer ? 512 - n : n;
   return fmt::format(
       "        LD   HL,{0}+{2}\n        LD   DE,{1}+{4}\n        LD   BC,{6}\n        CALL FX_COPY\n"
@@ -290,9 +306,10 @@ std::string copy_split(std::string_view from, std::string_view to, int n, bool f
 
 // Into the lists with A = x (1..255), the walk's registers in the alternate set (HL' = the
 // record); HL' moves on to the next record first. The lists return with JP (IX).
-std::string go_lists(Flavor f) {
+std::string go_lists(Flavor f, std::string_view walk) {
+  std::string out;
   if (f.sp)
-    return R"(        LD   SP,HL                      ;  6  the lists stream from here
+    out = R"(        LD   SP,HL                      ;  6  the lists stream from here
         LD   C,(HL)                     ;  7
         ADD  HL,BC                      ; 11  HL' = the next record
         EXX                             ;  4
@@ -301,10 +318,9 @@ std::string go_lists(Flavor f) {
         POP  DE                         ; 10  E = Mc, D = Pc
         LD   A,E                        ;  4
         EX   AF,AF'                     ;  4
-        LD   A,D                        ;  4
-        JP   ADD_GO                     ; 10
 )";
-  return R"(        PUSH HL                         ; 11  the record
+  else
+    out = R"(        PUSH HL                         ; 11  the record
         LD   C,(HL)                     ;  7
         ADD  HL,BC                      ; 11  HL' = the next record
         EXX                             ;  4
@@ -314,10 +330,10 @@ std::string go_lists(Flavor f) {
         LD   A,(HL)                     ;  7  Mc
         EX   AF,AF'                     ;  4
         INC  HL                         ;  6
-        LD   A,(HL)                     ;  7  Pc
+        LD   E,(HL)                     ;  7  Pc
         INC  HL                         ;  6
-        JP   ADD_GO                     ; 10
 )";
+  return out + dispatch(kAdd, fmt::format("{}_JP", walk), f.sp ? "D" : "E");
 }
 
 // The main register holding the accumulators' low page during the lists.
@@ -381,15 +397,15 @@ WC_USE:
         LD   A,C                        ; x low
 )",
       page_register(f));
-  out += go_lists(f);
-  out += "WC_BACK:\n        EXX\n        JP   WC_NEXT\nWC_WIDE:\n";
+  out += go_lists(f, "WC");
+  out += "WC_BACK:\n        EXX\n        INC  E\n        JP   NZ,WC_LOOP\n        JP   WC_DONE\nWC_WIDE:\n";
   out += wide_column(f, "NET_A", "WC_NEXT");
   out += "WC_DONE:\n";
   return out;
 }
 
 // Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly.
-std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next) {
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
@@ -397,17 +413,50 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next) {
 ; --- layer {0} ({1} -> {2}): accumulators = biases; then each y of layer {3} (ReLU, >> 2):
 ; y = 0 skips its record, else its lists into {4}.
 {5})",
-      k + 2, n_prev, n_next, k + 1, dst, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
+      k + 2, n_prev, n_next, k + 1, dst,
+      f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
   out += copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
   out += fmt::format(
-      R"(        LD   IX,{0}_BACK
+      fmt::runtime(
+          R"(        LD   IX,{0}_BACK
         LD   {1},HIGH {2}
         EXX                             ; the walk runs in the alternate set
         LD   HL,L{3}_REC
         LD   DE,{4}+{5}                ; high bytes of layer {6}
         LD   B,0                        ; BC = a record's length
 {0}_LOOP:
-        LD   A,(DE)                     ;  7  acc high
+)" +
+          std::string(center ? R"(        LD   A,(DE)                     ;  7  acc high (acc = value + 128)
+        ADD  A,A                        ;  4  carry: high >= 80h
+        JR   NC,{0}_NNEG                ; 7/12
+        JR   Z,{0}_H80                  ; 7/12  high = 80h: the value may have wrapped
+{0}_SKIP:
+        LD   C,(HL)                     ;  7  y = 0: skip the record
+        ADD  HL,BC                      ; 11
+{0}_NEXT:
+        INC  E                          ;  4
+        JP   NZ,{0}_LOOP                ; 10
+        JP   {0}_DONE
+{0}_H80:                                ; acc 8000h..80FFh: value = acc - 128 > 0 iff acc low < 80h
+        DEC  D
+        LD   A,(DE)
+        INC  D
+        CP   80h
+        JR   NC,{0}_SKIP
+        JR   {0}_BIG
+{0}_NNEG:
+        JR   NZ,{0}_BIG                 ; high 1..7Fh: value >= 128
+        DEC  D
+        LD   A,(DE)                     ;  7  acc low (high = 0): value = low - 128
+        INC  D
+        SUB  132                        ;  7  value - 4
+        JR   C,{0}_SKIP                 ; value < 4: y = 0
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7
+        INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
+)"
+                             : R"(        LD   A,(DE)                     ;  7  acc high
         ADD  A,A                        ;  4  carry: negative
         JR   NC,{0}_NNEG                ; 7/12
 {0}_SKIP:
@@ -427,31 +476,34 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next) {
         RRCA                            ;  4
         RRCA                            ;  4
         AND  3Fh                        ;  7  y = acc >> 2 = 1..63
-{0}_GO:
-)",
+)") + R"({0}_GO:
+)"),
       w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1);
-  out += go_lists(f);
+  out += go_lists(f, w);
   out += fmt::format(
       R"({0}_BACK:
         EXX
-        JP   {0}_NEXT
+        INC  E
+        JP   NZ,{0}_LOOP
+        JP   {0}_DONE
 {0}_BIG:
         DEC  D
         LD   A,(DE)
         INC  D
-        LD   C,A                        ; acc low
-        LD   A,(DE)                     ; acc high
-        SRL  A
+{1}        LD   C,A
+        LD   A,(DE)
+{2}        SRL  A
         RR   C
         SRL  A
-        RR   C                          ; A:C = y = acc >> 2 >= 64
+        RR   C                          ; y = value >> 2 >= 32
         OR   A
         JR   NZ,{0}_WIDE
         LD   A,C
         JP   {0}_GO
 {0}_WIDE:
 )",
-      w);
+      w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
+      center ? "        SBC  A,0\n" : "");
   out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
@@ -563,9 +615,12 @@ QC_ACC:
         LD   (DE),A
         DEC  D
         RET
-)", 256 - n1);
+)",
+                     256 - n1);
 
-  out += "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further layer.\nNET_RUN:\n";
+  out +=
+      "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further "
+      "layer.\nNET_RUN:\n";
   if (f.sp)
     out += R"(        LD   A,I                        ; P/V = IFF2: were interrupts enabled?
         PUSH AF
@@ -574,7 +629,8 @@ QC_ACC:
 )";
   out += copy_split("QCACHE", "NET_A", n1, true);
   out += context_walk(f);
-  for (size_t k = 0; k + 1 < n_layers; ++k) out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out);
+  for (size_t k = 0; k + 1 < n_layers; ++k)
+    out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k));
   const int n_out = m.layers.back().n_out;
   if (f.sp) out += "        LD   SP,(FX_SP)\n";
   out += fmt::format(
@@ -606,10 +662,11 @@ FIN_END:
   return out;
 }
 
-std::vector<uint8_t> split_biases(const Layer& layer) {
+// n low bytes, then n high bytes of bias + center (modulo 2^16).
+std::vector<uint8_t> split_biases(const Layer& layer, int center) {
   std::vector<uint8_t> bias(2 * static_cast<size_t>(layer.n_out));
   for (int o = 0; o < layer.n_out; ++o) {
-    const auto v = static_cast<uint16_t>(layer.b[o]);
+    const auto v = static_cast<uint16_t>(layer.b[o] + center);
     bias[o] = static_cast<uint8_t>(v & 0xFF);
     bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
   }
@@ -635,11 +692,15 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
 }
 
 AsmPart FastEngine::generate(const Model& m) const {
-  return generate(m, EngineTarget{});
+  return generate_flavor(m, false);
 }
 
 AsmPart FastEngine::generate(const Model& m, const EngineTarget& target) const {
-  const Flavor f{.sp = target.may_disable_interrupts};
+  return generate_flavor(m, target.may_disable_interrupts);
+}
+
+AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
+  const Flavor f{.sp = sp_streaming};
   AsmPart part;
   part.code = engine_code(m, f);
   const size_t n_layers = m.layers.size();
@@ -648,10 +709,10 @@ AsmPart FastEngine::generate(const Model& m, const EngineTarget& target) const {
   part.data += "FX_MODEL:\n";
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
-    part.data += fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {} high bytes\n", k + 1,
-                             layer.n_in, layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out,
-                             layer.n_out);
-    part.data += db_lines(split_biases(layer), fmt::format("L{}_BIAS", k + 1));
+    part.data +=
+        fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {} high bytes\n", k + 1, layer.n_in,
+                    layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out, layer.n_out);
+    part.data += db_lines(split_biases(layer, center_of(m, k)), fmt::format("L{}_BIAS", k + 1));
     if (k == 0) {
       part.data += "; layer 1 nibble columns of the query inputs 0..127 (fast_query_columns.h, NET_QUERY)\n";
       part.data += db_lines(fast_query_columns(layer, kQueryInputs), "L1_QCOL");

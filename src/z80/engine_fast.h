@@ -34,6 +34,9 @@ class FastEngine : public Engine {
   uint32_t model_bytes(const Model& m) const override;
   AsmPart generate(const Model& m) const override;  // portable: no DI, SP stays the stack
   AsmPart generate(const Model& m, const EngineTarget& target) const override;
+
+ private:
+  static AsmPart generate_flavor(const Model& m, bool sp_streaming);
 };
 
 }  // namespace z80lm::z80

@@ -35,7 +35,8 @@ std::vector<uint8_t> fast_query_columns(const Layer& layer, int count) {
     }
     if (nibbles.size() % 2 == 1) nibbles.push_back(0);
     out.push_back(static_cast<uint8_t>(nibbles.size() / 2));
-    for (size_t k = 0; k < nibbles.size(); k += 2) out.push_back(static_cast<uint8_t>(nibbles[k] << 4 | nibbles[k + 1]));
+    for (size_t k = 0; k < nibbles.size(); k += 2)
+      out.push_back(static_cast<uint8_t>(nibbles[k] << 4 | nibbles[k + 1]));
   }
   return out;
 }

@@ -15,12 +15,12 @@ int8_t weight(const Layer& layer, int o, int i) {
 uint8_t fast_count_byte(int entries) {
   if (entries == 0) return 0;
   const int passes = (entries + kFastPass - 1) / kFastPass;
-  return static_cast<uint8_t>((passes * kFastPass - entries) << 5 | passes);
+  return static_cast<uint8_t>((passes * kFastPass - entries) << 4 | passes);
 }
 
 int fast_count_entries(uint8_t count_byte) {
-  const int passes = count_byte & 31;
-  return passes == 0 ? 0 : passes * kFastPass - (count_byte >> 5);
+  const int passes = count_byte & 15;
+  return passes == 0 ? 0 : passes * kFastPass - (count_byte >> 4);
 }
 
 int fast_plus_entries(const Layer& layer, int i) {
@@ -85,7 +85,8 @@ std::vector<int8_t> fast_records_weights(std::span<const uint8_t> records, int n
   size_t at = 0;
   for (int i = 0; i < count && at + kFastRecordHeaderBytes <= records.size(); ++i) {
     const size_t end = at + records[at];
-    const size_t plus_end = at + kFastRecordHeaderBytes + static_cast<size_t>(fast_count_entries(records[at + 2]));
+    const size_t plus_end =
+        at + kFastRecordHeaderBytes + static_cast<size_t>(fast_count_entries(records[at + 2]));
     for (size_t k = at + kFastRecordHeaderBytes; k < end && k < records.size(); ++k) {
       if (records[k] < base) continue;  // not an output of this layer: left for the caller to notice
       int8_t& cell = w[static_cast<size_t>(records[k] - base) * count + i];

@@ -7,7 +7,7 @@
 // Record of input i (bytes): [L] [Mc] [Pc], then P plus entries, then M minus entries, where
 //   L  = 3 + P + M, the record's size (a zero input skips its record with one add),
 //   Pc, Mc = fast_count_byte(P), fast_count_byte(M): the counts pre-decoded for the unrolled
-//       loop, (slots to skip in the first pass) << 5 | (passes of kFastPass entries),
+//       loop, (slots to skip in the first pass) << 4 | (passes of kFastPass entries),
 //   plus entries = the outputs o with w[o][i] = +1 as offsets 256 - n_out + o into a split
 //       accumulator page (ascending); minus entries likewise for -1 and, listed twice, -2.
 // Subtracting x twice for a -2 weight is exact: every accumulation is modulo 2^16.
@@ -26,10 +26,10 @@ namespace z80lm::z80 {
 
 inline constexpr int kFastRecordHeaderBytes = 3;
 inline constexpr int kFastMaxRecordBytes = 255;  // L is one byte
-inline constexpr int kFastPass = 8;              // entries per pass of the unrolled loop
-inline constexpr int kFastMaxListEntries = 31 * kFastPass;
+inline constexpr int kFastPass = 16;             // entries per pass of the unrolled loop
+inline constexpr int kFastMaxListEntries = 15 * kFastPass;
 
-// 0 for no entries, else (8*passes - entries) << 5 | passes with passes = ceil(entries / 8).
+// 0 for no entries, else (16*passes - entries) << 4 | passes with passes = ceil(entries / 16).
 uint8_t fast_count_byte(int entries);
 // The inverse: the entries a count byte stands for.
 int fast_count_entries(uint8_t count_byte);
