@@ -101,10 +101,11 @@ void report(const std::string& name, const z80lm::Model& m, bool compare_with_or
     const Measured& r = by_engine[e];
     const std::string& engine = engines[e];
     if (compare_with_original) {
-      fmt::print("  {}: T/char {:.1f}x faster than the packed build, {:.2f}x faster than the fast build\n", engine,
-                 kPackedTPerChar / r.t_per_char, kFastTPerChar / r.t_per_char);
+      fmt::print("  {}: T/char {:.1f}x faster than the packed build, {:.2f}x faster than the fast build\n",
+                 engine, kPackedTPerChar / r.t_per_char, kFastTPerChar / r.t_per_char);
       fmt::print("  {}: .COM {:.3f}x the packed build's bytes ({:+.0f}), {:.3f}x the fast build's\n", engine,
-                 static_cast<double>(r.com_bytes) / kPackedBytes, static_cast<double>(r.com_bytes) - kPackedBytes,
+                 static_cast<double>(r.com_bytes) / kPackedBytes,
+                 static_cast<double>(r.com_bytes) - kPackedBytes,
                  static_cast<double>(r.com_bytes) / kFastBytes);
     }
     if (e > 0)

@@ -204,8 +204,9 @@ TEST_P(CpmChat, GoldenTStatesOfFixedAnswers) {
     uint64_t one_shot, chat;
     double median_char;
   };
-  const std::map<std::string, Golden> golden = {
-      {"compact", {1420173u, 4560629u, 197285.0}}, {"fast", {646746u, 1888334u, 74741.0}}, {"fast_portable", {676882u, 1973258u, 78447.0}}};
+  const std::map<std::string, Golden> golden = {{"compact", {1420173u, 4560629u, 197285.0}},
+                                                {"fast", {646746u, 1888334u, 74741.0}},
+                                                {"fast_portable", {676882u, 1973258u, 78447.0}}};
   const Golden& g = golden.at(GetParam());
   EXPECT_EQ(one_shot.result.t_states, g.one_shot);
   ChatTranscript t;

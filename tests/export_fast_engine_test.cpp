@@ -177,12 +177,8 @@ std::vector<int16_t> run_network_with_interrupts(const z80::BuiltProgram& p, con
   const uint8_t handler[] = {0xF5, 0xC5, 0xD5, 0xE5, 0x21, 0x55, 0xAA, 0x3E,
                              0x5A, 0xE1, 0xD1, 0xC1, 0xF1, 0xFB, 0xC9};
   cpu.load(0x0038, handler);
-  const uint16_t in = symbol(p, "NET_IN"), query = symbol(p, "NET_QUERY"), run = symbol(p, "NET_RUN");
-  for (int i = 0; i < kInputSize; ++i) {
-    cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
-    cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
-                   static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
-  }
+  export_testing::write_network_inputs(cpu, p, x);
+  const uint16_t query = symbol(p, "NET_QUERY"), run = symbol(p, "NET_RUN");
   // 0050h (after the handler): IM 1; EI; CALL NET_QUERY; CALL NET_RUN; HALT.
   constexpr uint16_t kStub = 0x0050;
   const uint8_t stub[] = {0xED,
@@ -205,14 +201,7 @@ std::vector<int16_t> run_network_with_interrupts(const z80::BuiltProgram& p, con
     if (!cpu.halted() && cpu.maskable_interrupt() > 0) ++*interrupts_taken;
   }
   EXPECT_TRUE(cpu.halted());
-  const uint16_t out = symbol(p, "NET_OUT");
-  const int n_out = static_cast<int>(symbol(p, "N_OUT"));
-  std::vector<int16_t> y(static_cast<size_t>(n_out));
-  for (int o = 0; o < n_out; ++o) {
-    const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
-    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
-  }
-  return y;
+  return export_testing::network_outputs(cpu, p);
 }
 
 TEST(FastEngine, PortableFlavourIsExactWhileInterruptsFire) {

@@ -106,6 +106,28 @@ inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
   return it == p.symbols.end() ? 0 : it->second;
 }
 
+// NET_IN = x (256 int16 values, split pages) in `cpu`'s memory.
+inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, const int16_t* x) {
+  const uint16_t in = symbol(p, "NET_IN");
+  for (int i = 0; i < kInputSize; ++i) {
+    cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
+    cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
+                   static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
+  }
+}
+
+// The output vector NET_OUT holds (N_OUT int16 values, split pages) in `cpu`'s memory.
+inline std::vector<int16_t> network_outputs(const emu::Z80Cpu& cpu, const z80::BuiltProgram& p) {
+  const uint16_t out = symbol(p, "NET_OUT");
+  const int n_out = static_cast<int>(symbol(p, "N_OUT"));
+  std::vector<int16_t> y(static_cast<size_t>(n_out));
+  for (int o = 0; o < n_out; ++o) {
+    const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
+    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+  }
+  return y;
+}
+
 // Runs NET_QUERY then NET_RUN on NET_IN = x (256 values) from a stub at kNetworkStub:
 // `CALL NET_QUERY` then `JP NET_RUN` (or `RET` when `with_run` is false); the initial stack
 // holds 0000h, so the last RET ends the run. Returns the finished machine's T-states.
@@ -115,12 +137,7 @@ inline uint64_t run_network_stub(emu::CpmMachine& machine, const z80::BuiltProgr
                                  bool with_run) {
   machine.load(p.binary, {}, "net.com");
   emu::Z80Cpu& cpu = machine.cpu();
-  const uint16_t in = symbol(p, "NET_IN");
-  for (int i = 0; i < kInputSize; ++i) {
-    cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
-    cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
-                   static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
-  }
+  write_network_inputs(cpu, p, x);
   const uint16_t query = symbol(p, "NET_QUERY"), run = symbol(p, "NET_RUN");
   const uint8_t stub[] = {0xCD, static_cast<uint8_t>(query & 0xFF), static_cast<uint8_t>(query >> 8),  // CALL
                           0xC3, static_cast<uint8_t>(run & 0xFF),   static_cast<uint8_t>(run >> 8)};   // JP
@@ -146,15 +163,7 @@ inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_
     emu::CpmMachine query_only(query_console, {.max_t_states = 2'000'000'000});
     *t_states = total - run_network_stub(query_only, p, x, false);
   }
-  emu::Z80Cpu& cpu = machine.cpu();
-  const uint16_t out = symbol(p, "NET_OUT");
-  const int n_out = static_cast<int>(symbol(p, "N_OUT"));
-  std::vector<int16_t> y(static_cast<size_t>(n_out));
-  for (int o = 0; o < n_out; ++o) {
-    const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
-    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
-  }
-  return y;
+  return network_outputs(machine.cpu(), p);
 }
 
 // What a chat session must look like, built the way a user experiences it: the program's

@@ -271,25 +271,14 @@ FX_COPY:
 FC_JR:
         JR   FC_LDI
 FC_LDI:
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        LDI
-        JP   PE,FC_LDI                  ; BC != 0
-        RET
 )";
+
+// FX_COPY's unrolled body.
+std::string copy_loop() {
+  std::string out;
+  for (int k = 0; k < 16; ++k) out += "        LDI                             ; 16\n";
+  return out + "        JP   PE,FC_LDI                  ; BC != 0\n        RET\n";
+}
 
 // Copies n split values into a page-pair buffer at offsets 256-n..255: from a bias image (n low
 // bytes, then n high bytes) or, with `from_buffer`, from another page-pair buffer.
@@ -425,53 +414,36 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
         LD   DE,{4}+{5}                ; high bytes of layer {6}
         LD   B,0                        ; BC = a record's length
 {0}_LOOP:
-)" +
-          std::string(center ? R"(        LD   A,(DE)                     ;  7  acc high (acc = value + 128)
-        ADD  A,A                        ;  4  carry: high >= 80h
+        LD   A,(DE)                     ;  7  acc high
+        ADD  A,A                        ;  4  carry: high >= 80h (negative)
         JR   NC,{0}_NNEG                ; 7/12
-        JR   Z,{0}_H80                  ; 7/12  high = 80h: the value may have wrapped
-{0}_SKIP:
+)" +
+          std::string(
+              center
+                  ? R"(        JR   Z,{0}_H80                  ; 7/12  acc = value + 128: high = 80h may have wrapped
+)"
+                  : "") +
+          R"({0}_SKIP:
         LD   C,(HL)                     ;  7  y = 0: skip the record
         ADD  HL,BC                      ; 11
 {0}_NEXT:
         INC  E                          ;  4
         JP   NZ,{0}_LOOP                ; 10
         JP   {0}_DONE
-{0}_H80:                                ; acc 8000h..80FFh: value = acc - 128 > 0 iff acc low < 80h
-        DEC  D
-        LD   A,(DE)
-        INC  D
-        CP   80h
-        JR   NC,{0}_SKIP
-        JR   {0}_BIG
 {0}_NNEG:
-        JR   NZ,{0}_BIG                 ; high 1..7Fh: value >= 128
+        JR   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256 (>= 128 when centred)
         DEC  D
-        LD   A,(DE)                     ;  7  acc low (high = 0): value = low - 128
+        LD   A,(DE)                     ;  7  acc low (high = 0)
         INC  D
-        SUB  132                        ;  7  value - 4
+)" +
+          std::string(center ? R"(        SUB  132                        ;  7  value - 4 (value = low - 128)
         JR   C,{0}_SKIP                 ; value < 4: y = 0
         RRCA                            ;  4
         RRCA                            ;  4
         AND  3Fh                        ;  7
         INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
 )"
-                             : R"(        LD   A,(DE)                     ;  7  acc high
-        ADD  A,A                        ;  4  carry: negative
-        JR   NC,{0}_NNEG                ; 7/12
-{0}_SKIP:
-        LD   C,(HL)                     ;  7  y = 0: skip the record
-        ADD  HL,BC                      ; 11
-{0}_NEXT:
-        INC  E                          ;  4
-        JP   NZ,{0}_LOOP                ; 10
-        JP   {0}_DONE
-{0}_NNEG:
-        JR   NZ,{0}_BIG                 ; acc >= 256
-        DEC  D
-        LD   A,(DE)                     ;  7  acc low (high = 0)
-        INC  D
-        CP   4                          ;  7
+                             : R"(        CP   4                          ;  7
         JR   C,{0}_SKIP                 ; 0..3: y = 0
         RRCA                            ;  4
         RRCA                            ;  4
@@ -486,7 +458,7 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
         INC  E
         JP   NZ,{0}_LOOP
         JP   {0}_DONE
-{0}_BIG:
+{3}{0}_BIG:
         DEC  D
         LD   A,(DE)
         INC  D
@@ -503,7 +475,13 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 {0}_WIDE:
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
-      center ? "        SBC  A,0\n" : "");
+      center ? "        SBC  A,0\n" : "",
+      center
+          ? fmt::format("{0}_H80:                                ; acc 8000h..80FFh: value = acc - 128 > 0 "
+                        "iff acc low < 80h\n        DEC  D\n        LD   A,(DE)\n        INC  D\n"
+                        "        CP   80h\n        JP   NC,{0}_SKIP\n",
+                        w)
+          : "");
   out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
@@ -514,6 +492,7 @@ std::string engine_code(const Model& m, Flavor f) {
   const int n1 = m.layers[0].n_out;
   std::string out = list_code(f);
   out += kGeneralCode;
+  out += copy_loop();
 
   out += R"(
 ; NET_QUERY: the query half of layer 1, once per response: QCACHE = biases + inputs 0..127,
