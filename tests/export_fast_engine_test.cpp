@@ -74,7 +74,7 @@ TEST(FastRecords, ProblemNamesAnInputWithTooManyEntries) {
   for (int o = 0; o < 241; ++o) l.w[static_cast<size_t>(o) * l.n_in + 5] = 1;  // 241 plus entries
   EXPECT_EQ(z80::fast_records_problem(m),
             "layer 1 input 5 has 241 +1 and 0 negative weight entries (a -2 counts twice); the fast engine "
-            "allows 240 per sign and 252 in all");
+            "allows 240 per sign and 252 in all (the compact engine has no such limit)");
   try {
     export_cpm(m, "fast");
     ADD_FAILURE() << "exported a model the fast engine cannot run";

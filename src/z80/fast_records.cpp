@@ -72,7 +72,7 @@ std::string fast_records_problem(const Model& m) {
           kFastRecordHeaderBytes + plus + minus > kFastMaxRecordBytes)
         return fmt::format(
             "layer {} input {} has {} +1 and {} negative weight entries (a -2 counts twice); the fast "
-            "engine allows {} per sign and {} in all",
+            "engine allows {} per sign and {} in all (the compact engine has no such limit)",
             k + 1, i, plus, minus, kFastMaxListEntries, kFastMaxRecordBytes - kFastRecordHeaderBytes);
     }
   }
