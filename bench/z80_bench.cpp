@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "chat_questions.h"
 #include "emu/console.h"
 #include "emu/cpm_machine.h"
 #include "emu/response_stats.h"
@@ -30,26 +31,7 @@ namespace fs = std::filesystem;
 constexpr double kPackedTPerChar = 27'605'964, kPackedBytes = 39'992;
 constexpr double kFastTPerChar = 2'101'421, kFastBytes = 45'056;
 
-const std::vector<std::string> kQuestions = {"hello",
-                                             "how are you",
-                                             "whats up",
-                                             "are you a robot",
-                                             "tell me a joke",
-                                             "what is your name",
-                                             "good morning",
-                                             "bye",
-                                             "i am sad",
-                                             "do you like music",
-                                             "where are you from",
-                                             "can you help me",
-                                             "thank you",
-                                             "who made you",
-                                             "are you happy",
-                                             "what time is it",
-                                             "lol",
-                                             "i love you",
-                                             "ok",
-                                             "why"};
+const std::vector<std::string>& kQuestions = z80lm::bench::kChatQuestions;
 
 struct Measured {
   size_t com_bytes = 0;

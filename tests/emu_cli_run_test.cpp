@@ -95,6 +95,19 @@ TEST_F(CliRun, EchoProgramWithStdinFromAFile) {
   EXPECT_NE(r.err.find("\"hello\""), std::string::npos) << r.err;
 }
 
+TEST_F(CliRun, SpeedReportsEachAnswerLineButNotTheEcho) {
+  const std::string com = write_com("echo.com", kEchoProgram);
+  const CliResult r = run({"run", "--speed", "--mhz", "2", com}, "abc\nhello\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n> abc\nabc\n> hello\nhello\n> ");
+  // From the CR LF after the line to the LF after the echoed answer, exact: RET 10 + 36 of
+  // checks + 102 per echoed char - 5 (last DJNZ) + 44 to re-enter the BDOS for the prompt.
+  EXPECT_EQ(r.err,
+            "  [3 chars in 391 T-states = 0.00 s at 2 MHz]\n"
+            "  [5 chars in 595 T-states = 0.00 s at 2 MHz]\n")
+      << r.err;
+}
+
 TEST_F(CliRun, InputOptionReadsAFile) {
   const std::string com = write_com("echo.com", kEchoProgram);
   const std::string input = write("keys.txt", "from file\n");

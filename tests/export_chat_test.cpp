@@ -13,44 +13,15 @@ namespace z80lm {
 namespace {
 
 using export_testing::ChatTranscript;
+using export_testing::chatty_model;
 using export_testing::export_cpm;
 using export_testing::random_model;
+using export_testing::random_query;
 using export_testing::Rng;
 using export_testing::run_chat;
 using export_testing::test_charset;
 
 class CpmChat : public ::testing::TestWithParam<std::string> {};
-
-// Words, spaces and punctuation as people type them; never '!' first (that quits).
-std::string random_query(Rng& rng) {
-  static const char* const kWords[] = {"hello", "how", "are", "you",  "WHAT", "is", "this",
-                                       "ok",    "Bye", "z80", "?",    "!",    "no", "yes",
-                                       "tell",  "me",  "a",   "joke", "CP/M", "42"};
-  std::string q(static_cast<size_t>(rng.below(3)), ' ');  // leading spaces are skipped
-  for (int n = 1 + rng.below(6); n > 0; --n)
-    q += std::string(kWords[rng.below(20)]) + (rng.below(4) ? " " : "  ");
-  if (rng.below(3) == 0) q.pop_back();  // sometimes no trailing space
-  return q.find_first_not_of(' ') == q.find('!') ? "so" + q : q;
-}
-
-// A seeded model whose end-symbol bias is chosen so that answers vary in length (random
-// weights otherwise tend to answer nothing or always 50 characters).
-Model chatty_model(const std::vector<int>& widths, int charset_size, uint64_t seed) {
-  Model m = random_model(widths, test_charset(charset_size), seed);
-  int best_bias = 0, best_varied = -1;
-  for (int bias = -100; bias <= 300; bias += 10) {
-    m.layers.back().b.back() = static_cast<int16_t>(bias);
-    Rng rng(seed);
-    int varied = 0;
-    for (int k = 0; k < 16; ++k) {
-      size_t n = generate_reference(m, random_query(rng)).size();
-      varied += n > 0 && n < static_cast<size_t>(kMaxGenerate);
-    }
-    if (varied > best_varied) best_bias = bias, best_varied = varied;
-  }
-  m.layers.back().b.back() = static_cast<int16_t>(best_bias);
-  return m;
-}
 
 TEST_P(CpmChat, ScriptedSessionReadsLikeAUser) {
   Model m = chatty_model({24, 12}, 12, 3);
@@ -205,8 +176,8 @@ TEST_P(CpmChat, GoldenTStatesOfFixedAnswers) {
     double median_char;
   };
   const std::map<std::string, Golden> golden = {{"compact", {1420173u, 4560629u, 197285.0}},
-                                                {"fast", {646746u, 1888334u, 74741.0}},
-                                                {"fast_portable", {676882u, 1973258u, 78447.0}}};
+                                                {"fast", {647556u, 1890170u, 74813.0}},
+                                                {"fast_portable", {677692u, 1975094u, 78519.0}}};
   const Golden& g = golden.at(GetParam());
   EXPECT_EQ(one_shot.result.t_states, g.one_shot);
   ChatTranscript t;

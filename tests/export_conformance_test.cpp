@@ -5,8 +5,7 @@
 // TinychatAllVectorsSlow (about a minute per engine). Parameterised over the engines.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
+#include "conformance_vectors.h"
 #include "export_test_support.h"
 #include "model/npz.h"
 #include "test_support.h"
@@ -16,32 +15,17 @@ namespace {
 
 using export_testing::ChatTranscript;
 
-struct Vector {
-  std::string query, response;
-};
+using Vector = test::ConformanceVector;
 
-std::vector<Vector> read_vectors(const std::string& path) {
-  std::vector<Vector> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    size_t tab = line.find('\t');
-    if (tab != std::string::npos) out.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
-  return out;
-}
-
-// A chat line that is blank or starts with '!' is not a question (the program re-prompts or
-// quits), so those vectors cannot be typed.
 bool typeable(const std::string& query) {
-  std::string_view span = query_span(std::string_view(query).substr(0, z80::kCpmLineMax));
-  return !span.empty() && span.front() != '!';
+  return test::typeable_query(query, z80::kCpmLineMax);
 }
 
 // Types every `stride`-th typeable vector starting at `first` into one chat session.
 void check_vectors(const std::string& engine, size_t first, size_t stride, size_t min_count) {
   Z80LM_REQUIRE_SHARED(model_path, "conformance/tinychat-model.npz");
   Z80LM_REQUIRE_SHARED(vectors_path, "conformance/tinychat-vectors.tsv");
-  const std::vector<Vector> vectors = read_vectors(vectors_path);
+  const std::vector<Vector> vectors = test::read_conformance_vectors(vectors_path);
   ASSERT_EQ(vectors.size(), 2302u);
   ChatTranscript t;
   size_t count = 0, skipped = 0;

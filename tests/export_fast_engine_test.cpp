@@ -5,12 +5,15 @@
 // export_chat_test, export_conformance_test), parameterised over every engine.
 #include <gtest/gtest.h>
 
+#include "emu/zx_machine.h"
 #include "export_test_support.h"
 #include "model/model_file.h"
 #include "test_support.h"
 #include "z80/engine_fast.h"
 #include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
+#include "zx/zx48_media.h"
+#include "zx/zx48_memory_map.h"
 
 namespace z80lm {
 namespace {
@@ -67,23 +70,30 @@ TEST(FastRecords, RoundTripForEveryWidthClass) {
   }
 }
 
-TEST(FastRecords, ProblemNamesAnInputWithTooManyEntries) {
-  Model m = random_model({256, 4}, test_charset(4), 3, {0, 0, 0});
-  EXPECT_EQ(z80::fast_records_problem(m), "");
-  Layer& l = m.layers[0];
-  for (int o = 0; o < 241; ++o) l.w[static_cast<size_t>(o) * l.n_in + 5] = 1;  // 241 plus entries
-  EXPECT_EQ(z80::fast_records_problem(m),
-            "layer 1 input 5 has 241 +1 and 0 negative weight entries (a -2 counts twice); the fast engine "
-            "allows 240 per sign and 252 in all (the compact engine has no such limit)");
-  try {
-    export_cpm(m, "fast");
-    ADD_FAILURE() << "exported a model the fast engine cannot run";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("engine fast cannot run this model: layer 1 input 5"),
-              std::string::npos)
-        << e.what();
+// Inputs whose lists do not fit a record (over 240 entries in a list, or 252 in all) get a far
+// record: [5][0][E0h][offset], the body (chunks of at most 240 entries) after all records.
+TEST(FastRecords, LongListsGoToFarRecords) {
+  Layer l = random_layer(4, 256, 30);
+  for (int o = 0; o < 256; ++o) {
+    l.w[static_cast<size_t>(o) * l.n_in + 1] = 1;                                       // 256 plus entries
+    l.w[static_cast<size_t>(o) * l.n_in + 2] = static_cast<int8_t>(o < 100 ? -2 : -1);  // 356 minus
   }
-  EXPECT_NO_THROW(export_cpm(m, "compact"));
+  const std::vector<uint8_t> records = z80::fast_records(l, 0, l.n_in);
+  EXPECT_EQ(records.size(), z80::fast_records_bytes(l, 0, l.n_in));
+  EXPECT_EQ(z80::fast_records_weights(records, 256, l.n_in), l.w);
+  const size_t second = records[0], third = second + records[second];
+  ASSERT_EQ(records[second], 5);
+  EXPECT_EQ(records[second + 1], 0);
+  EXPECT_EQ(records[second + 2], z80::kFastFarMarker);
+  EXPECT_EQ(records[third + 2], z80::kFastFarMarker);
+  // Input 1's body: 240 entries, 16 entries, 0; its offset points past all four records.
+  const size_t body = second + (records[second + 3] | records[second + 4] << 8);
+  const size_t records_end = third + 5 + records[third + 5];
+  EXPECT_EQ(body, records_end);
+  EXPECT_EQ(records[body], z80::fast_count_byte(240));
+  EXPECT_EQ(records[body + 241], z80::fast_count_byte(16));
+  EXPECT_EQ(records[body + 258], 0);  // the plus chunks end; the minus list (none) ends at once
+  EXPECT_EQ(records[body + 259], 0);
 }
 
 TEST(FastQueryColumns, GoldenBytesOfASmallLayer) {
@@ -224,6 +234,29 @@ TEST(FastEngine, CpmFlavourTakesNoInterruptDuringNetRun) {
   run_network_with_interrupts(export_cpm(m, std::string(export_testing::kPortableFast)), x.data(),
                               &portable_taken);
   EXPECT_LT(fast_taken, portable_taken);  // only during NET_QUERY (portable) and the stub
+}
+
+// On the Spectrum (target zx48: the portable flavour) with its 50 Hz frame interrupt on: the
+// answers are exact and no frame interrupt is missed while the network runs.
+TEST(FastEngineZx, ChatsExactlyWithTheFrameInterruptOn) {
+  const Model m = export_testing::chatty_model({24, 12}, 12, 3);
+  std::string input, expected = "z80lm chat. Type ! to quit.\n";
+  for (const std::string q : {"HELLO", "HOW ARE YOU", "TELL ME A JOKE", "OK"}) {
+    input += q + "\n";
+    expected += "\n> " + q + "\n" + generate_reference(m, q);  // the line editor echoes the line
+  }
+  expected += "\n> ";
+  const z80::BuiltProgram p = z80::export_program(m, {.target = "zx48", .engine = "fast"});
+  emu::ScriptedConsole console(input);
+  emu::ZxMachine machine(console, {.max_t_states = 100'000'000'000ull});
+  machine.load_file(zx::zx48_tap(p, "CHAT.TAP"), "CHAT.TAP");
+  const emu::RunResult r = machine.run();
+  EXPECT_EQ(console.output(), expected);
+  EXPECT_EQ(r.reason, emu::ExitReason::kEndOfInput) << r.message;
+  uint32_t frames = 0;
+  for (uint16_t k = 3; k > 0; --k)
+    frames = (frames << 8) | machine.cpu().read_byte(static_cast<uint16_t>(zx::kFrames + k - 1));
+  EXPECT_EQ(frames + 1, r.t_states / zx::kFrameTStates);  // the last interrupt ended the run
 }
 
 TEST(FastEngineCli, ExportsWithEngineFastAndProfilesItsLoops) {

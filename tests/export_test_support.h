@@ -5,6 +5,8 @@
 //   BuiltProgram p = export_program(m, {});
 //   std::vector<int16_t> y = run_network(p, x, &t_states);   // NET_RUN only, output vector
 //   ChatTranscript t; t.expect_prompt(); t.type("hello"); t.expect_answer(m, "hello"); ...
+//   Model chatty = chatty_model({24, 12}, 12, /*seed=*/3);   // answers of varied length
+//   std::string q = random_query(rng);                       // words as people type them
 //
 // Random numbers come from util/rng.h splitmix64 (not <random> distributions, whose
 // output differs between standard libraries), so seeded models and golden values hold anywhere.
@@ -195,6 +197,37 @@ inline emu::testing::CpmRun run_chat(const z80::BuiltProgram& p, const std::stri
                                      const std::vector<std::string>& args = {}, emu::CpmConfig config = {}) {
   if (config.max_t_states == 0) config.max_t_states = 200'000'000'000ull;
   return emu::testing::run_cpm_binary(p.binary, input, std::move(config), args);
+}
+
+// Words, spaces and punctuation as people type them; never '!' first (that quits).
+inline std::string random_query(Rng& rng) {
+  static const char* const kWords[] = {"hello", "how", "are", "you",  "WHAT", "is", "this",
+                                       "ok",    "Bye", "z80", "?",    "!",    "no", "yes",
+                                       "tell",  "me",  "a",   "joke", "CP/M", "42"};
+  std::string q(static_cast<size_t>(rng.below(3)), ' ');  // leading spaces are skipped
+  for (int n = 1 + rng.below(6); n > 0; --n)
+    q += std::string(kWords[rng.below(20)]) + (rng.below(4) ? " " : "  ");
+  if (rng.below(3) == 0) q.pop_back();  // sometimes no trailing space
+  return q.find_first_not_of(' ') == q.find('!') ? "so" + q : q;
+}
+
+// A seeded model whose end-symbol bias is chosen so that answers vary in length (random
+// weights otherwise tend to answer nothing or always 50 characters).
+inline Model chatty_model(const std::vector<int>& widths, int charset_size, uint64_t seed) {
+  Model m = random_model(widths, test_charset(charset_size), seed);
+  int best_bias = 0, best_varied = -1;
+  for (int bias = -100; bias <= 300; bias += 10) {
+    m.layers.back().b.back() = static_cast<int16_t>(bias);
+    Rng rng(seed);
+    int varied = 0;
+    for (int k = 0; k < 16; ++k) {
+      size_t n = generate_reference(m, random_query(rng)).size();
+      varied += n > 0 && n < static_cast<size_t>(kMaxGenerate);
+    }
+    if (varied > best_varied) best_bias = bias, best_varied = varied;
+  }
+  m.layers.back().b.back() = static_cast<int16_t>(best_bias);
+  return m;
 }
 
 }  // namespace z80lm::export_testing

@@ -109,21 +109,31 @@ TEST(TrainCli, ResumeAcrossAnEpochSplitGivesTheSameModelBytes) {
   EXPECT_EQ(read(dir.file("m.zlm")), straight);
 }
 
-TEST(TrainCli, ResumeAfterAStopAnywhereGivesTheSameModelBytes) {
-  // --time-limit stops at whatever mini-batch the clock says (usually mid-epoch).
+TEST(TrainCli, ResumeFromTheMiddleOfAnEpochGivesTheSameModelBytes) {
   TempDir dir;
   write_text(dir.file("data.txt"), chat_data());
-  const std::string base = "train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
-                           " --hidden 96,64 --batch 8 --progress lines --epochs 60";
+  const std::string base =
+      "train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --hidden 48,32 --batch 8 --epochs 12";
   ASSERT_EQ(run_cli(base).exit_code, 0);
   const std::string straight = read(dir.file("m.zlm"));
   std::filesystem::remove(dir.file("m.zlm"));
   std::filesystem::remove(dir.file("m.zlm.ckpt"));
-  auto first = run_cli(base + " --time-limit 0.3");
+  auto first = run_cli(base + " --max-steps 47");  // 22 steps per epoch: stops inside epoch 3
   ASSERT_EQ(first.exit_code, 0) << first.out;
-  EXPECT_NE(first.out.find("stopped (time limit)"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("stopped (steps) after 2 epochs, 47 steps"), std::string::npos) << first.out;
+  EXPECT_EQ(load_checkpoint(dir.file("m.zlm.ckpt")).state.batch_in_epoch, 3u);
   ASSERT_EQ(run_cli(base + " --resume").exit_code, 0);
   EXPECT_EQ(read(dir.file("m.zlm")), straight);
+}
+
+TEST(TrainCli, TimeLimitStopsAnUnlimitedRun) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                   " --epochs 0 --time-limit 0.5" + kSmall);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("stopped (time limit)"), std::string::npos) << r.out;
+  EXPECT_NO_THROW(load_model(dir.file("m.zlm")));
 }
 
 // Starts `z80lm ARGS` in the background with output to `log`; returns its pid.

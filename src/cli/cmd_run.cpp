@@ -1,4 +1,5 @@
 // cmd_run.cpp — `z80lm run PROGRAM.COM [ARGS...]`: run a CP/M program on the built-in Z80 machine.
+// A .TAP or .z80 file runs on the ROM-less ZX Spectrum 48K machine instead (emu/zx_machine.h).
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "emu/cpm_machine.h"
 #include "emu/profile_report.h"
 #include "emu/response_stats.h"
+#include "emu/zx_machine.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "z80/pasmo.h"
@@ -25,7 +27,8 @@ struct RunOptions {
   std::string program;
   std::vector<std::string> args;
   bool stats = false;
-  double mhz = 4.0;
+  bool speed = false;
+  double mhz = 0;  // 0: the machine's own clock, 4 MHz for CP/M, 3.5 MHz for the Spectrum
   bool trace_bdos = false;
   uint64_t max_t_states = 0;
   std::string tpa_top = "0xE406";
@@ -55,7 +58,12 @@ uint16_t parse_address(std::string_view text, std::string_view option) {
 
 int run_program(const RunOptions& options) {
   using namespace z80lm::emu;
-  if (!(options.mhz > 0)) throw Error(fmt::format("--mhz {}: must be positive", options.mhz), "try --mhz 4");
+  const bool spectrum = is_zx_program_name(options.program);
+  const double mhz = options.mhz != 0 ? options.mhz : spectrum ? 3.5 : 4.0;
+  if (!(mhz > 0)) throw Error(fmt::format("--mhz {}: must be positive", options.mhz), "try --mhz 4");
+  if (spectrum && !options.args.empty())
+    throw Error(fmt::format("{}: a Spectrum program takes no arguments", options.program),
+                "type the questions instead (stdin or --input)");
 
   CpmConfig config;
   config.tpa_top = parse_address(options.tpa_top, "--tpa-top");
@@ -80,19 +88,57 @@ int run_program(const RunOptions& options) {
     console = make_stdio_console();
   }
 
+  // --speed: after each answer line, how long the Z80 took from the end of the input to it.
+  struct SpeedMeter {
+    size_t inputs_seen = 0;
+    uint64_t span_start = 0;
+    int chars = 0;
+    bool reported = false;
+  } meter;
+  auto on_output = [&](const ConsoleTimeline& tl) {
+    const OutputByte& last = tl.output.back();
+    // Bytes echoed while a line is being typed belong to no answer.
+    if (!tl.inputs.empty() && tl.inputs.back().output_end == 0 &&
+        tl.output.size() > tl.inputs.back().output_begin)
+      return;
+    if (tl.inputs.size() != meter.inputs_seen || tl.output.size() == 1) {
+      meter = {tl.inputs.size(), last.t_state, 0, false};
+    }
+    const uint8_t line_end = spectrum ? '\r' : '\n';
+    if (last.byte >= 0x20 && last.byte < 0x7F && tl.inputs.size() > 0) ++meter.chars;
+    if (last.byte == line_end && meter.chars > 0 && !meter.reported) {
+      meter.reported = true;
+      const uint64_t t = last.t_state - meter.span_start;
+      console->flush();
+      fmt::print(stderr, "  [{} chars in {} T-states = {:.2f} s at {:g} MHz]\n", meter.chars, t,
+                 static_cast<double>(t) / (mhz * 1e6), mhz);
+    }
+  };
+  if (options.speed) config.on_output = on_output;
+
   RunResult result;
   ConsoleTimeline timeline;
   std::vector<uint64_t> profile;
   std::map<std::string, uint16_t> system_symbols;
-  {
-    CpmMachine machine(*console, config);
-    machine.load(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), options.args,
-                 options.program);
+  const auto program = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  auto run_machine = [&](auto& machine) {
     result = machine.run();
     timeline = machine.timeline();
     const auto table = machine.cpu().t_states_by_pc();
     profile.assign(table.begin(), table.end());
     system_symbols = machine.system_symbols();
+  };
+  if (spectrum) {
+    ZxMachine machine(*console, {.max_t_states = config.max_t_states,
+                                 .profile = config.profile,
+                                 .trace_rom = config.trace_bdos,
+                                 .on_output = config.on_output});
+    machine.load_file(program, options.program);
+    run_machine(machine);
+  } else {
+    CpmMachine machine(*console, config);
+    machine.load(program, options.args, options.program);
+    run_machine(machine);
   }
   console.reset();  // restores the terminal and flushes before the reports
   if (input_fd >= 0) ::close(input_fd);
@@ -108,7 +154,7 @@ int run_program(const RunOptions& options) {
   }
   if (options.stats) {
     fmt::print(stderr, "\n--- z80lm run --stats ({}) ---\n", result.message);
-    fmt::print(stderr, "{}", format_response_stats(compute_response_stats(timeline), options.mhz));
+    fmt::print(stderr, "{}", format_response_stats(compute_response_stats(timeline), mhz));
   }
   if (config.profile) {
     std::vector<ProfileRow> rows;
@@ -126,9 +172,12 @@ int run_program(const RunOptions& options) {
 }
 
 const Registration registration{
-    "run", "Run a CP/M 2.2 .COM program on the built-in cycle-counting Z80", 50, [](CLI::App& sub) {
+    "run", "Run a CP/M 2.2 .COM program (or a ZX Spectrum .TAP/.z80) on the built-in cycle-counting Z80", 50,
+    [](CLI::App& sub) {
       auto options = std::make_shared<RunOptions>();
-      sub.add_option("program", options->program, "The CP/M program (.COM, loaded at 0100h)")
+      sub.add_option(
+             "program", options->program,
+             "The CP/M program (.COM, loaded at 0100h), or a ZX Spectrum 48K .TAP or .z80 (see docs/zx.md)")
           ->required()
           ->check(CLI::ExistingFile);
       sub.add_option(
@@ -138,9 +187,14 @@ const Registration registration{
       sub.add_flag("--stats", options->stats,
                    "After the run, print to stderr per response: characters and T-states; overall: median "
                    "T-states between printed characters, T-states per response, seconds at --mhz");
-      sub.add_option("--mhz", options->mhz, "Z80 clock for the seconds in --stats")->capture_default_str();
+      sub.add_flag("--speed", options->speed,
+                   "After each answer, print to stderr its characters and the T-states and seconds (at "
+                   "--mhz) from the end of the input line to the end of the answer");
+      sub.add_option("--mhz", options->mhz,
+                     "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum)");
       sub.add_flag("--trace-bdos", options->trace_bdos,
-                   "Print every BDOS call to stderr: T-state, caller, function, arguments, result");
+                   "Print every BDOS call (Spectrum: every ROM call) to stderr: T-state, caller, function, "
+                   "arguments, result");
       sub.add_option("--max-tstates", options->max_t_states,
                      "Stop with exit code 2 once this many T-states have run (0 = no limit)")
           ->capture_default_str();
@@ -165,7 +219,9 @@ const Registration registration{
           "for every instruction. Interactive on a terminal (^C stops); otherwise stdin is the keyboard.\n"
           "Output: CR LF becomes a newline. Reports (--stats, --profile, errors) go to stderr.\n"
           "A response is what the program prints between reading a line and asking for the next one,\n"
-          "minus the prompt after its last line break. See docs/run.md.\n\n"
+          "minus the prompt after its last line break. See docs/run.md.\n"
+          "A .TAP or .z80 runs on a ROM-less Spectrum 48K: the ROM's print, channel and interrupt entry\n"
+          "points are served by the host, keys are typed when the program waits for one. See docs/zx.md.\n\n"
           "Exit codes: 0 the program ended (JP 0, RET, BDOS 0, ^C at a line start, or end of input),\n"
           "1 error (e.g. an unimplemented BDOS call), 2 --max-tstates reached, 130 interrupted.\n\n"
           "Example: z80lm run --stats --max-tstates 1000000000 chat.com < questions.txt");

@@ -62,7 +62,7 @@ z80lm::cli::Registration reg{
       auto progress = std::make_shared<std::string>("auto");
       z80lm::TrainConfig& c = o->config;
       z80lm::Schedule& s = c.schedule;
-      o->max_epochs = 200;
+      o->max_epochs = 100;
       sub.footer(
           "The float model computes exactly what the Z80 computes (inputs ×32, integer codes, integer "
           "biases,\n"
@@ -89,6 +89,8 @@ z80lm::cli::Registration reg{
       // When to stop.
       sub.add_option("-e,--epochs", o->max_epochs, "stop after this many epochs in total (0 = no limit)")
           ->capture_default_str();
+      sub.add_option("--max-steps", o->max_steps,
+                     "stop after this many optimiser steps in total (0 = no limit)");
       sub.add_option("--time-limit", o->time_limit, "stop after this many seconds of this run (0 = none)");
       sub.add_option("--target-intacc", *target,
                      "stop when the best IntAcc reaches this percentage (e.g. 95)")
@@ -126,6 +128,8 @@ z80lm::cli::Registration reg{
           "bias learning rate as a multiple of --lr (biases are in Z80 units)");
       opt("--weight-decay", c.weight_decay, "weight_decay", "decoupled weight decay (AdamW)");
       opt("--grid-pull", c.grid_pull, "grid_pull", "weight of the loss pulling latent weights to the grid");
+      opt("--query-dropout", c.query_dropout, "query_dropout",
+          "drop each query trigram hit with this probability (augmentation for unseen phrasings)");
       opt("--scale-quantile", c.scale_quantile, "scale_quantile", "per-layer scale = this quantile of |w|");
       config_opts.emplace_back(sub.add_flag("--scale-per-step", c.scale_per_step,
                                             "recompute the scales every step (default: fixed at init)")

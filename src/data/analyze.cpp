@@ -12,12 +12,6 @@
 
 namespace z80lm {
 
-std::string query_key(std::string_view query) {
-  std::string key(query_span(query));
-  for (char& c : key) c = static_cast<char>(fold_case(static_cast<uint8_t>(c)));
-  return key;
-}
-
 namespace {
 
 double share(int64_t part, int64_t whole) {

@@ -80,7 +80,4 @@ AnalysisReport analyze_pairs(const std::vector<Pair>& pairs, const std::vector<s
 std::string format_analysis(const AnalysisReport& report, int show);
 std::string analysis_json(const AnalysisReport& report);
 
-// The comparison key of a query: query_span, A-Z folded.
-std::string query_key(std::string_view query);
-
 }  // namespace z80lm

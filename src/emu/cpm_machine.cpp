@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "emu/cpm_command_line.h"
+#include "emu/run_limits.h"
 #include "util/error.h"
 
 namespace z80lm::emu {
@@ -178,23 +179,15 @@ RunResult CpmMachine::run() {
            "end the program with JP 0 or RET instead");
       break;
     }
-    if (cpu_.t_states() >= limit) {
-      stop(ExitReason::kTStateLimit,
-           fmt::format("stopped after {} T-states (the limit is {}) at PC {:04X}h", cpu_.t_states(),
-                       config_.max_t_states, cpu_.pc()),
-           "the program may be stuck in a loop; if it just needs longer, raise the limit (z80lm run "
-           "--max-tstates N)");
-      break;
-    }
-    if (console_.interrupted()) {
-      stop(ExitReason::kInterrupted, fmt::format("interrupted (^C) at PC {:04X}h", cpu_.pc()));
+    if (auto request =
+            limit_or_interrupt(cpu_, limit, config_.max_t_states, console_,
+                               "the program may be stuck in a loop; if it just needs longer, raise "
+                               "the limit (z80lm run --max-tstates N)")) {
+      stop(request->reason, std::move(request->message), std::move(request->hint));
       break;
     }
   }
-  console_.flush();
-  timeline_.end_t_state = cpu_.t_states();
-  result_.t_states = cpu_.t_states();
-  result_.pc = cpu_.pc();
+  finish_run(cpu_, console_, timeline_, result_);
   return result_;
 }
 
@@ -242,6 +235,7 @@ TrapOutcome CpmMachine::return_to_caller(uint16_t hl) {
 void CpmMachine::emit(uint8_t byte) {
   console_.write_byte(byte);
   timeline_.output.push_back({call_t_state_, byte});
+  if (config_.on_output) config_.on_output(timeline_);
 }
 
 size_t CpmMachine::begin_input(uint8_t function) {

@@ -78,6 +78,8 @@ struct CpmConfig {
   bool profile = false;                    // fill cpu().t_states_by_pc()
   // When set, called once per BDOS call with a one-line description (no newline).
   std::function<void(const std::string& line)> trace_bdos = nullptr;
+  // When set, called after every console output byte is recorded in the timeline (its last entry).
+  std::function<void(const ConsoleTimeline& timeline)> on_output = nullptr;
 };
 
 enum class ExitReason : uint8_t {

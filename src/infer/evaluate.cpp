@@ -16,13 +16,6 @@ namespace z80lm {
 
 namespace {
 
-// Queries that the model cannot tell apart (same hashed bytes) are one distinct query.
-std::string query_key(std::string_view query) {
-  std::string key(query_span(query));
-  for (char& c : key) c = static_cast<char>(fold_case(static_cast<uint8_t>(c)));
-  return key;
-}
-
 void count_teacher_forced(const Model& m, const std::vector<Pair>& pairs, EvalReport& r) {
   ExampleSet ex = build_examples(pairs, m.charset);
   r.examples = ex.count;

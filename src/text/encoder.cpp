@@ -12,6 +12,12 @@ std::string_view query_span(std::string_view raw) {
   return raw;
 }
 
+std::string query_key(std::string_view raw) {
+  std::string key(query_span(raw));
+  for (char& c : key) c = static_cast<char>(fold_case(static_cast<uint8_t>(c)));
+  return key;
+}
+
 void encode_query(std::string_view raw_query, int16_t* q) {
   std::memset(q, 0, sizeof(int16_t) * kQueryBuckets);
   std::string_view span = query_span(raw_query);

@@ -15,6 +15,7 @@
 // Not modelled: Unicode — bytes >= 0x80 are hashed as unsigned bytes, unfolded.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace z80lm {
@@ -31,6 +32,10 @@ inline uint16_t hash_step(uint16_t h, uint8_t c) { return static_cast<uint16_t>(
 
 // The bytes of `raw` that are hashed (before case folding).
 std::string_view query_span(std::string_view raw);
+
+// query_span with 'A'..'Z' folded: two queries with equal keys encode identically, so the
+// model cannot tell them apart (evaluation, data tools and the held-out split group by it).
+std::string query_key(std::string_view raw);
 
 // q is (128) int16: cleared, then filled.
 void encode_query(std::string_view raw_query, int16_t* q);

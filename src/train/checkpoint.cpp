@@ -63,7 +63,8 @@ class Reader {
     if (n > (bytes_.size() - pos_) / sizeof(T))
       fail(pos_, fmt::format("{} claims {} entries, more than the file holds", what, n));
     std::vector<T> v(n);
-    std::memcpy(v.data(), take(n * sizeof(T), what).data(), n * sizeof(T));
+    auto bytes = take(n * sizeof(T), what);
+    if (n > 0) std::memcpy(v.data(), bytes.data(), n * sizeof(T));  // v.data() may be null when n == 0
     return v;
   }
 

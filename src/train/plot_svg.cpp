@@ -124,9 +124,9 @@ std::string plot_svg(const std::vector<EpochRecord>& history, const std::string&
       std::find_if(history.rbegin(), history.rend(), [](const EpochRecord& r) { return r.best; });
   if (best != history.rend())
     svg += fmt::format(
-        "<circle cx='{0:.1f}' cy='{1:.1f}' r='4' fill='#1f5fbf'/><text x='{2:.1f}' y='{3:.1f}'>best "
-        "{4:.2f}%</text>\n",
-        acc.x(best->epoch), acc.y(100 * best->int_acc), acc.x(best->epoch) - 40,
+        "<circle cx='{0:.1f}' cy='{1:.1f}' r='4' fill='#1f5fbf'/><text x='{2:.1f}' y='{3:.1f}' "
+        "text-anchor='end'>best {4:.2f}%</text>\n",
+        acc.x(best->epoch), acc.y(100 * best->int_acc), acc.x(best->epoch) - 6,
         acc.y(100 * best->int_acc) + 18, 100 * best->int_acc);
   axes(svg, ce, "cross-entropy", false);
   lines(svg, ce, history, {{"CE (float)", "#c0392b", "", [](const EpochRecord& r) { return r.ce; }}});
@@ -152,7 +152,7 @@ std::string plot_svg(const std::vector<EpochRecord>& history, const std::string&
   svg += fmt::format(
       "<text x='{}' y='{}' text-anchor='end'>epoch</text><text x='{}' y='{}' text-anchor='end' "
       "fill='#777'>wall time</text>\n",
-      kLeft - 6, axis_y + 16, kLeft - 6, axis_y + 31);
+      kLeft - 16, axis_y + 16, kLeft - 16, axis_y + 31);
   return svg + "</svg>\n";
 }
 

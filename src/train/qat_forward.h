@@ -33,7 +33,7 @@ namespace z80lm {
 inline constexpr float kInt16Limit = 32767.f;
 
 struct LossOptions {
-  float logit_scale = 0.25f;    // softmax temperature on the integer outputs
+  float logit_scale = 0.02f;    // softmax temperature on the integer outputs
   float acc_limit = 24576.f;    // accumulators beyond +-acc_limit are penalised
   float overflow_weight = 1.f;  // 0 switches the penalty off
   bool floor = true;            // false (identity /4) only for finite-difference tests

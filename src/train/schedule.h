@@ -18,9 +18,9 @@ struct Schedule {
   float lr = 0.002f;
   float lr_final = 0.05f;  // fraction of lr reached at the end of the decay
   float warmup_epochs = 1.f;
-  float decay_epochs = 150.f;
-  float quant_start = 1.f;
-  float quant_ramp_epochs = 0.f;
+  float decay_epochs = 60.f;
+  float quant_start = 0.5f;
+  float quant_ramp_epochs = 10.f;
 };
 
 float lr_at(const Schedule& s, double progress);

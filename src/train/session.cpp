@@ -92,6 +92,7 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
                           c.loss.overflow_weight, c.loss.acc_limit));
   std::string stop;
   if (o.max_epochs) stop += fmt::format("{} epochs", o.max_epochs);
+  if (o.max_steps) stop += (stop.empty() ? "" : ", ") + fmt::format("{} steps", o.max_steps);
   if (o.time_limit > 0) stop += (stop.empty() ? "" : ", ") + fmt::format("{:g} s", o.time_limit);
   if (o.target_int_acc > 0)
     stop += (stop.empty() ? "" : ", ") + fmt::format("IntAcc {:g}%", 100 * o.target_int_acc);
@@ -212,6 +213,10 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
   while (true) {
     if (o.max_epochs && state.epoch >= o.max_epochs && state.batch_in_epoch == 0) {
       result.stop_reason = "epochs";
+      break;
+    }
+    if (o.max_steps && state.step >= o.max_steps) {
+      result.stop_reason = "steps";
       break;
     }
     if (o.target_int_acc > 0 && state.best.valid && state.best.int_acc >= o.target_int_acc) {

@@ -1,7 +1,7 @@
 // session.h — a whole `z80lm train` run: data, trainer, checkpoints, logs, plot, model.
 //
 //   z80lm::SessionOptions o;
-//   o.data = {"tinychat.txt"};  o.model_path = "tinychat.zlm";  o.max_epochs = 200;
+//   o.data = {"tinychat.txt"};  o.model_path = "tinychat.zlm";  o.max_epochs = 100;
 //   z80lm::SessionResult r = z80lm::run_training_session(o, &stop_flag);   // stop_flag: SIGINT
 //
 // Files (defaults beside the model): MODEL (the best integer model, .zlm with provenance),
@@ -13,7 +13,7 @@
 // same model bytes as an unsplit one. Provenance deliberately holds nothing that depends on
 // timing or on the split (no dates, no durations, the command line without --resume).
 // Output: the parameter table and the final summary on `out`, progress on `err`.
-// Exit codes: 0 done (epochs, time limit or target reached), 130 stopped by `stop` (SIGINT)
+// Exit codes: 0 done (epochs, steps, time limit or target reached), 130 stopped by `stop` (SIGINT)
 // after saving; errors throw z80lm::Error.
 #pragma once
 #include <atomic>
@@ -39,6 +39,7 @@ struct SessionOptions {
   bool resume = false;
   bool strict = false;
   uint32_t max_epochs = 0;       // total over all runs; 0 = no limit
+  uint64_t max_steps = 0;        // optimiser steps, total over all runs; 0 = no limit
   double time_limit = 0;         // seconds of this run; 0 = none
   double target_int_acc = 0;     // stop once the best IntAcc reaches this (0..1); 0 = never
   double checkpoint_every = 30;  // seconds
@@ -53,7 +54,7 @@ struct SessionOptions {
 
 struct SessionResult {
   int exit_code = 0;
-  std::string stop_reason;  // "epochs", "time limit", "target", "interrupted"
+  std::string stop_reason;  // "epochs", "steps", "time limit", "target", "interrupted"
   BestModel best;
   std::vector<EpochRecord> history;
   EvalReport train_report;  // the saved model on the training data (evaluate.h)

@@ -17,6 +17,7 @@ std::string config_problem(const TrainConfig& c, int charset_size) {
   if (!(c.schedule.lr_final >= 0.f && c.schedule.lr_final <= 1.f)) return "--lr-final must be in 0..1";
   if (!(c.schedule.quant_start >= 0.f && c.schedule.quant_start <= 1.f))
     return "--quant-start must be in 0..1";
+  if (!(c.query_dropout >= 0.f && c.query_dropout < 1.f)) return "--query-dropout must be in [0, 1)";
   if (!(c.scale_quantile > 0.0 && c.scale_quantile <= 1.0)) return "--scale-quantile must be in (0, 1]";
   if (!(c.loss.acc_limit > 0.f && c.loss.acc_limit <= 32767.f)) return "--acc-limit must be in 1..32767";
   if (!(c.loss.logit_scale > 0.f)) return "--logit-scale must be positive";
@@ -43,6 +44,7 @@ nlohmann::json config_json(const TrainConfig& c) {
           {"bias_lr", float_json(c.bias_lr)},
           {"weight_decay", float_json(c.weight_decay)},
           {"grid_pull", float_json(c.grid_pull)},
+          {"query_dropout", float_json(c.query_dropout)},
           {"scale_quantile", c.scale_quantile},
           {"scale_per_step", c.scale_per_step},
           {"eval_every", c.eval_every},
@@ -67,6 +69,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   j.at("bias_lr").get_to(c.bias_lr);
   j.at("weight_decay").get_to(c.weight_decay);
   j.at("grid_pull").get_to(c.grid_pull);
+  j.at("query_dropout").get_to(c.query_dropout);
   j.at("scale_quantile").get_to(c.scale_quantile);
   j.at("scale_per_step").get_to(c.scale_per_step);
   j.at("eval_every").get_to(c.eval_every);

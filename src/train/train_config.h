@@ -25,9 +25,10 @@ struct TrainConfig {
   int threads = 1;  // the batch is split into this many fixed slices
   int batch = 128;  // examples per optimiser step
   Schedule schedule;
-  float bias_lr = 4.f;       // bias learning rate = lr · bias_lr (biases are in accumulator units)
-  float weight_decay = 0.f;  // decoupled (AdamW), weights only
-  float grid_pull = 0.f;     // weight of Σ_layers mean (w/s - q)^2 (pulls weights to the grid)
+  float bias_lr = 4.f;        // bias learning rate = lr · bias_lr (biases are in accumulator units)
+  float weight_decay = 0.f;   // decoupled (AdamW), weights only
+  float grid_pull = 0.5f;     // weight of Σ_layers mean (w/s - q)^2 (pulls weights to the grid)
+  float query_dropout = 0.f;  // each query trigram hit of a training example is dropped with this probability
   double scale_quantile = 0.95;
   bool scale_per_step = false;  // false: each layer's scale is fixed at initialisation
   int eval_every = 1;           // epochs between exact IntAcc evaluations (best-model candidates)

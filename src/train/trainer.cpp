@@ -73,6 +73,25 @@ void Trainer::begin_epoch() {
   state_.partial = {};
 }
 
+void Trainer::drop_query_hits(const uint32_t* rows, size_t n) {
+  dropped_ = {};
+  dropped_.n_in = inputs_.n_in;
+  dropped_.count = n;
+  dropped_.start.push_back(0);
+  dropped_rows_.resize(n);
+  dropped_targets_.resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    for (uint32_t e = inputs_.start[rows[j]]; e < inputs_.start[rows[j] + 1]; ++e) {
+      if (inputs_.index[e] < kQueryBuckets && state_.rng.unit() < config_.query_dropout) continue;
+      dropped_.index.push_back(inputs_.index[e]);
+      dropped_.value.push_back(inputs_.value[e]);
+    }
+    dropped_.start.push_back(static_cast<uint32_t>(dropped_.index.size()));
+    dropped_rows_[j] = static_cast<uint32_t>(j);
+    dropped_targets_[j] = examples_.targets[rows[j]];
+  }
+}
+
 bool Trainer::step() {
   if (state_.batch_in_epoch == 0) begin_epoch();
   const size_t batches = batches_per_epoch();
@@ -87,14 +106,21 @@ bool Trainer::step() {
   const size_t begin = state_.batch_in_epoch * static_cast<size_t>(config_.batch);
   const size_t n = std::min(state_.order.size(), begin + static_cast<size_t>(config_.batch)) - begin;
   const uint32_t* rows = state_.order.data() + begin;
+  const SparseInputs* x = &inputs_;
+  const int32_t* targets = examples_.targets.data();
+  if (config_.query_dropout > 0.f) {
+    drop_query_hits(rows, n);
+    x = &dropped_;
+    rows = dropped_rows_.data();
+    targets = dropped_targets_.data();
+  }
   const int parts = pool_->size();
   const float grad_scale = 1.f / static_cast<float>(n);
   pool_->run([&](int i) {
     std::fill(grads_[i].begin(), grads_[i].end(), 0.f);
     const size_t b = slice_begin(n, i, parts), e = slice_begin(n, i + 1, parts);
-    slice_stats_[i] =
-        forward_backward(shape_, eff_.data(), inputs_, rows + b, e - b, examples_.targets.data(),
-                         config_.loss, grad_scale, grads_[i].data(), work_[i]);
+    slice_stats_[i] = forward_backward(shape_, eff_.data(), *x, rows + b, e - b, targets, config_.loss,
+                                       grad_scale, grads_[i].data(), work_[i]);
   });
   last_batch_ = {};
   for (const auto& s : slice_stats_) last_batch_.add(s);

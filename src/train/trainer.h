@@ -5,10 +5,11 @@
 //     if (tr.step()) { z80lm::EpochRecord r = tr.end_epoch(); ... }
 //   z80lm::Model best = tr.state().best.model;          // highest exact IntAcc seen
 //
-// A step: shuffle at the start of each epoch (Rng in the state); per-layer scales from the
-// latent weights; effective parameters at the scheduled temperature (qat_net.h); forward and
-// backward of the batch split into config.threads fixed slices (qat_forward.h); slice
-// gradients summed in slice order; straight-through to the latent weights (÷ scale), plus the
+// A step: shuffle at the start of each epoch (Rng in the state); optionally drop query
+// trigram hits of the batch's examples (augmentation for unseen phrasings); per-layer scales
+// (fixed at initialisation, or recomputed every step); effective parameters at the
+// scheduled temperature (qat_net.h); forward and backward of the batch split into
+// config.threads fixed slices (qat_forward.h); slice gradients summed in slice order; straight-through to the latent weights (÷ scale), plus the
 // grid-pull term; AdamW. Every eval_every epochs, end_epoch() measures the exact integer
 // model on ALL examples (int_eval.h) and keeps it when it beats the best IntAcc and no
 // accumulator wrapped.
@@ -102,6 +103,8 @@ class Trainer {
 
  private:
   void begin_epoch();
+  // Copies rows[0..n) into dropped_ without the query hits the RNG drops.
+  void drop_query_hits(const uint32_t* rows, size_t n);
   void apply_gradient(float lr);
 
   TrainConfig config_;
@@ -116,6 +119,9 @@ class Trainer {
   std::vector<std::vector<float>> grads_;  // per slice
   std::vector<Workspace> work_;
   std::vector<BatchStats> slice_stats_;
+  SparseInputs dropped_;  // the batch with query hits dropped (query_dropout)
+  std::vector<uint32_t> dropped_rows_;
+  std::vector<int32_t> dropped_targets_;
   BatchStats last_batch_;
 };
 

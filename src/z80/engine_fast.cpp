@@ -34,6 +34,10 @@ struct ListOp {
 constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC", 0};
 constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 128};
 
+// kFastFarMarker's slots to skip: its ADD stub checks for no passes (a far record).
+constexpr int kFarSlot = kFastFarMarker >> 4;
+static_assert(kFarSlot % 2 == 0, "the far stub must fit 8 bytes: no DEC SP / POP DE before its jump");
+
 // The accumulators of hidden layers 2, 3, ... start at bias + 128 (and their walks subtract it):
 // a random walk of +-x from the middle of the low byte's range carries into the high byte less
 // often than one from a small bias near 0 or 0FFh (tinychat, per evaluation: layer 2 75 instead
@@ -65,11 +69,12 @@ FX_STUBS:
     for (int s = 0; s < kFastPass; ++s) {
       std::string stub;
       int bytes = 0;
-      if (s == 0) {
+      // s = 0 with no passes: an empty list; s = 14 with none: a far record (fast_records.h).
+      if (s == 0 || (s == kFarSlot && o == &kAdd)) {
         stub = fmt::format(
             "        INC  B                          ;  4\n        DEC  B                          ;  4\n"
-            "        JP   Z,{0}_END                 ; 10  no entries\n",
-            o->name);
+            "        JP   Z,{}                 ; 10  {}\n",
+            s == 0 ? fmt::format("{}_END", o->name) : "ADD_FAR", s == 0 ? "no entries" : "a far record");
         bytes = 5;
       }
       if (f.sp && s % 2 == 1) {
@@ -180,26 +185,86 @@ std::string list_code(Flavor f) {
                    "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
                        dispatch(kSub, "SUB_JP", "A"));
   out += list_loop(kSub, f, "        JP   (IX)                       ;  8  back to the walk\n");
+  out += f.sp ? R"(
+; ADD_FAR: a far record (fast_records.h), from its stub: SP at its offset, C = x, H = the page.
+; COLG reads it, on a real stack; then back to the walk.
+ADD_FAR:
+        LD   D,H                        ; the page
+        LD   HL,-3
+        ADD  HL,SP                      ; the record
+        LD   SP,(FX_SP)
+        XOR  A                          ; x high = 0
+        CALL COLG
+        LD   H,D                        ; the page register of the lists again
+        JP   (IX)
+)"
+              : R"(
+; ADD_FAR: a far record (fast_records.h), from its stub: HL at its offset, C = x, D = the page.
+; COLG reads it; then back to the walk.
+ADD_FAR:
+        DEC  HL
+        DEC  HL
+        DEC  HL                         ; the record
+        XOR  A                          ; x high = 0
+        CALL COLG
+        JP   (IX)
+)";
   return out;
 }
 
 // Shared by both flavours (uses the stack): NET_QUERY's columns, any x the fast lists cannot
 // take (x >= 256 or negative), and block copies.
 constexpr std::string_view kGeneralCode = R"(
-; COLG: one input x (any nonzero int16) on a record, both bytes exact; general, not fast.
-; In: HL = record, D = low page of the accumulators, A = x high, C = x low.
+; COLG: one input x (any nonzero int16) on a record or a far record, both bytes exact;
+; general, not fast. In: HL = record, D = low page of the accumulators, A = x high, C = x low.
 ; Out: HL = the next record, D unchanged. Clobbers AF, BC, E.
 COLG:
         LD   (FX_X+1),A
         LD   A,C
         LD   (FX_X),A
-        INC  HL                         ; past L
+        PUSH HL                         ; the record
+        LD   C,(HL)                     ; L
+        LD   B,0
+        ADD  HL,BC
+        EX   (SP),HL                    ; the next record, for the end
+        INC  HL
         LD   A,(HL)                     ; Mc
         LD   (FX_MC),A
         INC  HL
         LD   A,(HL)                     ; Pc
         INC  HL
+        CP   FAR_MARKER
+        JR   Z,COLG_FAR
         CALL COLG_LIST                  ; acc += x on the plus entries
+        CALL COLG_NEG
+        LD   A,(FX_MC)
+        CALL COLG_LIST                  ; acc -= x on the minus entries
+        POP  HL
+        RET
+COLG_FAR:                               ; HL at the offset; the record starts 3 bytes before
+        LD   C,(HL)
+        INC  HL
+        LD   B,(HL)
+        DEC  HL
+        DEC  HL
+        DEC  HL
+        DEC  HL
+        ADD  HL,BC                      ; the body: plus chunks, 0, minus chunks, 0
+        CALL COLG_CHUNKS
+        CALL COLG_NEG
+        CALL COLG_CHUNKS
+        POP  HL
+        RET
+; COLG_CHUNKS: [count byte][entries] chunks at HL up to a 0 byte: acc[e] += x.
+COLG_CHUNKS:
+        LD   A,(HL)
+        INC  HL
+        OR   A
+        RET  Z
+        CALL COLG_LIST
+        JR   COLG_CHUNKS
+; COLG_NEG: x = -x (16 bits).
+COLG_NEG:
         LD   A,(FX_X)
         NEG                             ; carry: x low != 0
         LD   (FX_X),A
@@ -207,8 +272,8 @@ COLG:
         LD   B,A
         LD   A,0
         SBC  A,B
-        LD   (FX_X+1),A                 ; x = -x (16 bits)
-        LD   A,(FX_MC)
+        LD   (FX_X+1),A
+        RET
 ; COLG_LIST: acc[e] += x (FX_X) for the entries of count byte A at HL.
 COLG_LIST:
         LD   B,A
@@ -655,8 +720,7 @@ std::vector<uint8_t> split_biases(const Layer& layer, int center) {
 }  // namespace
 
 std::string FastEngine::problem(const Model& m) const {
-  if (std::string p = z80_shape_problem(m.hidden_sizes(), m.output_size()); !p.empty()) return p;
-  return fast_records_problem(m);
+  return z80_shape_problem(m.hidden_sizes(), m.output_size());
 }
 
 uint32_t FastEngine::model_bytes(const Model& m) const {
@@ -685,6 +749,7 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   const size_t n_layers = m.layers.size();
   part.data += "; --- fast engine data: biases and records (fast_records.h) ---\n";
   part.data += equ_line("NET_OUT", buffer_of(n_layers - 1), "the last layer's outputs");
+  part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
   part.data += "FX_MODEL:\n";
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];

@@ -10,13 +10,15 @@
 // those of its -1 (-2: twice) outputs. Hidden layers are never stored: the walk over layer k's
 // accumulators tests each one (>= 4 after ReLU and >> 2 means nonzero) and feeds layer k+1 at
 // once.
-// Inner loop per visit (x < 256): LD E,(HL) / INC HL / LD A,(DE) / ADD A,C / LD (DE),A / JR C
-// = 38 T-states, a carry into the high byte out of line; unrolled 8 times (Duff's device).
+// Inner loop per visit (x < 256), portable flavour: LD E,(HL) / INC HL / LD A,(DE) / ADD A,C /
+// LD (DE),A / JR C = 38 T-states, a carry into the high byte out of line; 16 slots per pass.
 // Invariants: exact 16-bit modular arithmetic for any int16 inputs (x >= 256 or negative takes
-// a slower two-pass path); keeps IY and SP, leaves interrupts alone (portable to the ZX
-// Spectrum). Limits: the shapes of model/z80_limits.h, and at most 253 list entries per input
-// (fast_records_problem; a -2 weight counts twice).
-// Not modelled: streaming with SP (would need interrupts disabled).
+// a slower two-pass path); the portable flavour keeps IY and SP, leaves interrupts alone (the
+// Spectrum); a target that allows it (EngineTarget::may_disable_interrupts: CP/M) gets the
+// SP-streaming flavour instead, 34 T-states a visit, with interrupts off during NET_RUN.
+// Limits: the shapes of model/z80_limits.h; index lists take a byte per nonzero weight (a -2
+// twice), so dense models need far more memory than with the compact engine.
+// Not modelled: a layout for dense models (the compact engine's packed columns).
 #pragma once
 #include <cstdint>
 

@@ -5,11 +5,12 @@
 #include "util/error.h"
 #include "z80/engine.h"
 #include "z80/program_cpm.h"
+#include "z80/program_zx48.h"
 
 namespace z80lm::z80 {
 
 std::vector<std::string> target_names() {
-  return {"cpm"};
+  return {"cpm", "zx48"};
 }
 
 std::string layer_widths_text(const Model& m) {
@@ -23,7 +24,8 @@ BuiltProgram export_program(const Model& m, const ExportOptions& options) {
     throw Error(fmt::format("invalid model: {}", p), "re-train or re-import the model");
   std::unique_ptr<Engine> engine = make_engine(options.engine);
   if (options.target == "cpm") return build_cpm_program(m, *engine, options.min_tpa_top);
-  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm");
+  if (options.target == "zx48") return build_zx48_program(m, *engine);
+  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48");
 }
 
 }  // namespace z80lm::z80

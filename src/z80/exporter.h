@@ -3,11 +3,11 @@
 //   BuiltProgram p = export_program(model, {.target = "cpm", .engine = "compact"});
 //   write_file_atomic("CHAT.COM", p.image());
 //
-// Targets: "cpm" (program_cpm.h: a CP/M 2.2 .COM). Engines: engine.h (make_engine).
+// Targets: "cpm" (program_cpm.h: a CP/M 2.2 .COM), "zx48" (program_zx48.h: the CODE block of a
+// ZX Spectrum 48K program; zx/zx48_media.h makes its .TAP and .z80). Engines: engine.h.
 // Invariants: throws z80lm::Error (what + hint) for an invalid model, an unknown target or
 // engine, a shape the engine cannot run, or a program that does not fit the target's memory;
 // never returns a partial program. Nothing is written to disk here.
-// Not modelled: the ZX Spectrum target (planned: "zx48", a .TAP beside "cpm").
 #pragma once
 #include <cstdint>
 #include <string>

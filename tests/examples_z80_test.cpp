@@ -1,0 +1,63 @@
+// The shipped examples played through their exported CP/M programs in the emulator, with
+// every engine: a user's session (prompt, typed line, answer ... `!`, back to CP/M) must
+// print exactly the expected exchanges (examples/*/exchanges.txt), which the host reference
+// must give too. For guess the exchanges are a short game ending in WIN.
+#include "export_test_support.h"
+#include "infer/reference.h"
+#include "model/model_file.h"
+#include "test_support.h"
+#include "text/pairs.h"
+#include "z80/engine.h"
+
+namespace z80lm {
+namespace {
+
+struct Case {
+  std::string example;
+  std::string engine;
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> all;
+  for (const char* example : {"tinychat", "guess"})
+    for (const auto& engine : z80::engine_names()) all.push_back({example, engine});
+  return all;
+}
+
+class ExamplesOnZ80 : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ExamplesOnZ80, ScriptedSessionGivesTheExpectedExchanges) {
+  const Case& c = GetParam();
+  const std::string dir = std::string(Z80LM_SOURCE_DIR) + "/examples/" + c.example + "/";
+  Model m = load_model(dir + "model.zlm");
+  std::vector<Pair> exchanges = load_pairs({dir + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs;
+  ASSERT_GE(exchanges.size(), 5u);
+  if (c.example == "guess") EXPECT_EQ(exchanges.back().response, "WIN");
+
+  export_testing::ChatTranscript t;
+  for (const auto& x : exchanges) {
+    EXPECT_EQ(generate_reference(m, x.query), x.response) << "host reference, > " << x.query;
+    t.ask(x.query, x.response);
+  }
+  t.expect_prompt();
+  t.type_line("!");
+
+  // An engine whose model data alone exceed a 64K CP/M's TPA refuses the model up front (the fast
+  // engine's index lists take a byte per nonzero weight: these models are 55-62% nonzero).
+  if (z80::kLoadAddress + z80::make_engine(c.engine)->model_bytes(m) > z80::kDefaultMinTpaTop) {
+    EXPECT_THROW(z80::export_program(m, {.target = "cpm", .engine = c.engine}), Error);
+    GTEST_SKIP() << "engine " << c.engine << " cannot fit " << c.example << " in a 64K CP/M";
+  }
+  z80::BuiltProgram program = z80::export_program(m, {.target = "cpm", .engine = c.engine});
+  auto run = export_testing::run_chat(program, t.input);
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
+  EXPECT_EQ(run.raw, t.output);
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExamplesOnZ80, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.example + "_" + info.param.engine;
+                         });
+
+}  // namespace
+}  // namespace z80lm
