@@ -1,7 +1,10 @@
 // export_chat_test.cpp — the exported CHAT.COM in the CP/M machine, used the way a person uses
 // it: prompts, typed lines, one-shot mode, quitting, memory checks, and exact answers.
+// Parameterised over the engines (export_testing::export_engines()).
 #include <fmt/core.h>
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "emu/response_stats.h"
 #include "export_test_support.h"
@@ -18,28 +21,30 @@ using export_testing::Rng;
 using export_testing::run_chat;
 using export_testing::test_charset;
 
-TEST(CpmChat, ScriptedSessionReadsLikeAUser) {
+class CpmChat : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CpmChat, ScriptedSessionReadsLikeAUser) {
   Model m = chatty_model({24, 12}, 12, 3);
   ChatTranscript t;
   t.ask(m, "hello");
   t.expect_prompt();
   t.type_line("!");
-  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
   EXPECT_EQ(run.raw, t.output);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
   EXPECT_FALSE(generate_reference(m, "hello").empty());
 }
 
-TEST(CpmChat, OneShotAnswersTheCommandTailAndReturns) {
+TEST_P(CpmChat, OneShotAnswersTheCommandTailAndReturns) {
   Model m = chatty_model({24, 12}, 12, 2);
-  emu::testing::CpmRun run = run_chat(export_cpm(m), "", {"hello", "there"});
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), "", {"hello", "there"});
   // The CCP uppercases the tail and keeps a leading space; both are folded/skipped.
   EXPECT_EQ(run.raw, generate_reference(m, "hello there"));
   EXPECT_EQ(run.raw, generate_reference(m, " HELLO THERE"));
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
 }
 
-TEST(CpmChat, BlankLinesAskAgainAndBangQuitsAfterSpaces) {
+TEST_P(CpmChat, BlankLinesAskAgainAndBangQuitsAfterSpaces) {
   Model m = chatty_model({16, 6}, 6, 3);
   ChatTranscript t;
   t.expect_prompt();
@@ -50,34 +55,34 @@ TEST(CpmChat, BlankLinesAskAgainAndBangQuitsAfterSpaces) {
   t.expect_prompt();
   t.type_line("  !bye");
   t.expect_prompt();  // never reached: the program has returned to CP/M
-  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input + "hello\r");
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input + "hello\r");
   EXPECT_EQ(run.raw + "\r\n> ", t.output);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot);
   EXPECT_EQ(run.input_left, 6u);
 }
 
-TEST(CpmChat, EndOfInputEndsTheSessionCleanly) {
+TEST_P(CpmChat, EndOfInputEndsTheSessionCleanly) {
   Model m = chatty_model({16, 6}, 6, 4);
   ChatTranscript t;
   t.ask(m, "ok");
   t.expect_prompt();
-  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
   EXPECT_EQ(run.raw, t.output);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput);
 }
 
-TEST(CpmChat, LongLinesAreCutAtTheBufferSize) {
+TEST_P(CpmChat, LongLinesAreCutAtTheBufferSize) {
   Model m = chatty_model({16, 6}, 6, 5);
   ChatTranscript t;
   t.ask(m, std::string(70, 'x'));  // BDOS 10 ends the line after 62 bytes
   t.ask(m, "   " + std::string(61, 'y'));
   t.expect_prompt();
-  emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
   EXPECT_EQ(run.raw, t.output);
 }
 
 // >= 300 queries on seeded models: every answer byte for byte as generate_reference.
-TEST(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
+TEST_P(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
   struct Case {
     std::vector<int> widths;
     int charset;
@@ -100,7 +105,7 @@ TEST(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
     }
     t.expect_prompt();
     total += c.queries;
-    emu::testing::CpmRun run = run_chat(export_cpm(m), t.input);
+    emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
     EXPECT_EQ(run.raw, t.output) << "model with charset " << c.charset;
   }
   EXPECT_GE(total, 300);
@@ -109,29 +114,29 @@ TEST(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
   EXPECT_GT(empty, 0);
 }
 
-TEST(CpmChat, TiesPickTheFirstSymbol) {
+TEST_P(CpmChat, TiesPickTheFirstSymbol) {
   Model m = random_model({8, 5}, test_charset(5), 6);
   Layer& out = m.layers.back();
   for (int o = 0; o < out.n_out; ++o)  // every output neuron the same as the first
     for (int i = 0; i < out.n_in; ++i)
       out.w[static_cast<size_t>(o) * out.n_in + i] = out.w[static_cast<size_t>(i)];
   out.b.assign(out.b.size(), 3);
-  emu::testing::CpmRun run = run_chat(export_cpm(m), "", {"tie"});
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), "", {"tie"});
   EXPECT_EQ(run.raw, std::string(kMaxGenerate, test_charset(5)[0]));
   EXPECT_EQ(run.raw, generate_reference(m, "tie"));
 }
 
-TEST(CpmChat, NegativeBestLogitStillWins) {
+TEST_P(CpmChat, NegativeBestLogitStillWins) {
   Model m = random_model({8, 4}, test_charset(4), 7, {0, 0, 0});
   m.layers.back().b = {-400, -41, -40, -900};  // outputs -100, -11, -10, -225: index 2
-  emu::testing::CpmRun run = run_chat(export_cpm(m), "", {"cold"});
+  emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), "", {"cold"});
   EXPECT_EQ(run.raw, std::string(kMaxGenerate, test_charset(4)[2]));
   EXPECT_EQ(run.raw, generate_reference(m, "cold"));
 }
 
-TEST(CpmChat, TooLittleMemoryPrintsAMessageAndReturns) {
+TEST_P(CpmChat, TooLittleMemoryPrintsAMessageAndReturns) {
   Model m = chatty_model({24, 12}, 12, 8);
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, GetParam());
   emu::testing::CpmRun tight = run_chat(p, "", {"hello"}, {.tpa_top = static_cast<uint16_t>(p.memory_top)});
   EXPECT_EQ(tight.raw, generate_reference(m, "hello"));
   emu::testing::CpmRun small =
@@ -142,9 +147,9 @@ TEST(CpmChat, TooLittleMemoryPrintsAMessageAndReturns) {
 }
 
 // A real CP/M leaves garbage above the image; the program must not rely on zeroed buffers.
-TEST(CpmChat, GarbageInTheBuffersChangesNothing) {
+TEST_P(CpmChat, GarbageInTheBuffersChangesNothing) {
   Model m = chatty_model({24, 12}, 12, 9);
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, GetParam());
   ChatTranscript t;
   t.ask(m, "hello");
   t.ask(m, "what is this");
@@ -160,13 +165,21 @@ TEST(CpmChat, GarbageInTheBuffersChangesNothing) {
 }
 
 // Pinned so that any change in cost shows up; update only on purpose.
-TEST(CpmChat, GoldenTStatesOfFixedAnswers) {
+TEST_P(CpmChat, GoldenTStatesOfFixedAnswers) {
   Model m = random_model({64, 32, 20}, test_charset(20), 16);
   m.layers.back().b.back() = 80;  // bias of the end symbol
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, GetParam());
   emu::testing::CpmRun one_shot = run_chat(p, "", {"hello"});
   EXPECT_EQ(one_shot.raw, "HHHHHNH");
-  EXPECT_EQ(one_shot.result.t_states, 1420173u);
+  struct Golden {
+    uint64_t one_shot, chat;
+    double median_char;
+  };
+  const std::map<std::string, Golden> golden = {{"compact", {1420173u, 4560629u, 197285.0}},
+                                                {"fast", {647556u, 1890170u, 74813.0}},
+                                                {"fast_portable", {677692u, 1975094u, 78519.0}}};
+  const Golden& g = golden.at(GetParam());
+  EXPECT_EQ(one_shot.result.t_states, g.one_shot);
   ChatTranscript t;
   t.ask(m, "how are you");
   t.ask(m, "tell me a joke");
@@ -175,10 +188,13 @@ TEST(CpmChat, GoldenTStatesOfFixedAnswers) {
   EXPECT_EQ(chat.raw, t.output);
   EXPECT_EQ(generate_reference(m, "how are you") + generate_reference(m, "tell me a joke"),
             "HHNHHNHHHHEHHHHHHHEHH");
-  EXPECT_EQ(chat.result.t_states, 4560629u);
+  EXPECT_EQ(chat.result.t_states, g.chat);
   emu::ResponseStats stats = emu::compute_response_stats(chat.timeline);
-  EXPECT_EQ(stats.median_char_interval, 197285.0);
+  EXPECT_EQ(stats.median_char_interval, g.median_char);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CpmChat, ::testing::ValuesIn(export_testing::export_engines()),
+                         export_testing::engine_test_name);
 
 }  // namespace
 }  // namespace z80lm

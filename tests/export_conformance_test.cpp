@@ -2,7 +2,7 @@
 // conformance query exactly as ../shared/conformance/tinychat-vectors.tsv says (the exact
 // 16-bit integer semantics), typed into the chat in the CP/M machine.
 // Two shards of ~150 queries run by default (a few seconds each); all 2,302 queries run in
-// TinychatAllVectorsSlow (about a minute).
+// TinychatAllVectorsSlow (about a minute per engine). Parameterised over the engines.
 #include <gtest/gtest.h>
 
 #include "conformance_vectors.h"
@@ -22,7 +22,7 @@ bool typeable(const std::string& query) {
 }
 
 // Types every `stride`-th typeable vector starting at `first` into one chat session.
-void check_vectors(size_t first, size_t stride, size_t min_count) {
+void check_vectors(const std::string& engine, size_t first, size_t stride, size_t min_count) {
   Z80LM_REQUIRE_SHARED(model_path, "conformance/tinychat-model.npz");
   Z80LM_REQUIRE_SHARED(vectors_path, "conformance/tinychat-vectors.tsv");
   const std::vector<Vector> vectors = test::read_conformance_vectors(vectors_path);
@@ -40,7 +40,7 @@ void check_vectors(size_t first, size_t stride, size_t min_count) {
   t.expect_prompt();
   EXPECT_GE(count, min_count);
   EXPECT_LE(skipped, 1u);  // only the empty query
-  const z80::BuiltProgram p = export_testing::export_cpm(import_npz(model_path));
+  const z80::BuiltProgram p = export_testing::export_cpm(import_npz(model_path), engine);
   const emu::testing::CpmRun run = export_testing::run_chat(p, t.input);
   ASSERT_EQ(run.result.reason, emu::ExitReason::kEndOfInput) << run.result.message;
   // Compare answer by answer, so that a failure names the query.
@@ -56,15 +56,20 @@ void check_vectors(size_t first, size_t stride, size_t min_count) {
   EXPECT_EQ(run.raw, t.output);
 }
 
-TEST(ExportConformance, TinychatVectorsShard0) {
-  check_vectors(0, 15, 150);
+class ExportConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ExportConformance, TinychatVectorsShard0) {
+  check_vectors(GetParam(), 0, 15, 150);
 }
-TEST(ExportConformance, TinychatVectorsShard1) {
-  check_vectors(1, 15, 150);
+TEST_P(ExportConformance, TinychatVectorsShard1) {
+  check_vectors(GetParam(), 1, 15, 150);
 }
-TEST(ExportConformance, TinychatAllVectorsSlow) {
-  check_vectors(0, 1, 2300);
+TEST_P(ExportConformance, TinychatAllVectorsSlow) {
+  check_vectors(GetParam(), 0, 1, 2300);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ExportConformance, ::testing::ValuesIn(export_testing::export_engines()),
+                         export_testing::engine_test_name);
 
 }  // namespace
 }  // namespace z80lm

@@ -1,12 +1,17 @@
-// export_engine_test.cpp — the compact engine's NET_RUN, run alone in the emulator, must equal
-// forward_reference on every output value, for awkward shapes, weights and inputs.
+// export_engine_test.cpp — every Z80 engine's network (NET_QUERY then NET_RUN), run alone in the
+// emulator, must equal forward_reference on every output value, for awkward shapes, weights and
+// inputs. Parameterised over z80::engine_names(): each suite runs once per engine.
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "export_test_support.h"
 #include "z80/engine_compact.h"
 
 namespace z80lm {
 namespace {
+
+class EngineNetwork : public ::testing::TestWithParam<std::string> {};
 
 using export_testing::export_cpm;
 using export_testing::random_model;
@@ -29,9 +34,9 @@ std::vector<int16_t> test_input(Rng& rng, bool arbitrary) {
   return x;
 }
 
-void expect_network_matches_reference(const Model& m, int inputs, uint64_t seed) {
+void expect_network_matches_reference(const std::string& engine, const Model& m, int inputs, uint64_t seed) {
   ASSERT_EQ(model_problem(m), "");
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, engine);
   Rng rng(seed);
   for (int k = 0; k < inputs; ++k) {
     std::vector<int16_t> x = test_input(rng, k % 2 == 1);
@@ -39,7 +44,7 @@ void expect_network_matches_reference(const Model& m, int inputs, uint64_t seed)
   }
 }
 
-TEST(CompactEngine, MatchesReferenceOnRandomModelsOfManyShapes) {
+TEST_P(EngineNetwork, MatchesReferenceOnRandomModelsOfManyShapes) {
   // hidden widths include 1, 256 and non-multiples of 4; 1 to 5 layers; charsets of 2 to 60.
   const std::vector<std::vector<int>> shapes = {
       {2}, {60}, {37, 12}, {1, 2}, {256, 60}, {5, 7, 9, 11, 3}, {256, 256, 40}, {13, 255, 17}};
@@ -47,30 +52,31 @@ TEST(CompactEngine, MatchesReferenceOnRandomModelsOfManyShapes) {
   for (const auto& widths : shapes) {
     SCOPED_TRACE(::testing::Message()
                  << "shape ending in " << widths.back() << ", " << widths.size() << " layers");
-    expect_network_matches_reference(random_model(widths, test_charset(widths.back()), seed), 6, seed);
+    expect_network_matches_reference(GetParam(), random_model(widths, test_charset(widths.back()), seed), 6,
+                                     seed);
     ++seed;
   }
 }
 
-TEST(CompactEngine, AllWeightsMinusTwo) {
-  expect_network_matches_reference(random_model({9, 6}, test_charset(6), 5, {100, 0, 0}), 8, 5);
+TEST_P(EngineNetwork, AllWeightsMinusTwo) {
+  expect_network_matches_reference(GetParam(), random_model({9, 6}, test_charset(6), 5, {100, 0, 0}), 8, 5);
 }
 
-TEST(CompactEngine, DenseWeightsAllCodes) {
-  expect_network_matches_reference(random_model({33, 8}, test_charset(8), 6, {25, 25, 25}), 8, 6);
+TEST_P(EngineNetwork, DenseWeightsAllCodes) {
+  expect_network_matches_reference(GetParam(), random_model({33, 8}, test_charset(8), 6, {25, 25, 25}), 8, 6);
 }
 
 // Every neuron has exactly one -2 weight (the original fast build treated it as -1).
-TEST(CompactEngine, RegressionSingleMinusTwoWeightPerNeuron_FastBuildBug) {
+TEST_P(EngineNetwork, RegressionSingleMinusTwoWeightPerNeuron_FastBuildBug) {
   Model m = random_model({16, 4}, test_charset(4), 7, {0, 20, 20});
   for (Layer& l : m.layers)
     for (int o = 0; o < l.n_out; ++o) l.w[static_cast<size_t>(o) * l.n_in + (o * 7) % l.n_in] = -2;
-  expect_network_matches_reference(m, 10, 7);
+  expect_network_matches_reference(GetParam(), m, 10, 7);
 }
 
 // The original packed build chained SBC HL,DE for -2 without clearing the carry: with
 // 0 <= acc < x before the first subtraction it computed acc - 2x - 1.
-TEST(CompactEngine, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
+TEST_P(EngineNetwork, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
   Model m;
   m.charset = test_charset(2);
   Layer l;
@@ -84,31 +90,90 @@ TEST(CompactEngine, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
   std::vector<int16_t> x(kInputSize, 0);
   x[0] = 32;
   // 4 - 64 = -60 -> -15 (the carry bug gives -61 -> -16); 4 - 32 = -28 -> -7.
-  EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>{-15, -7}));
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{-15, -7}));
 }
 
-TEST(CompactEngine, AccumulatorWrapsAt16Bits) {
+TEST_P(EngineNetwork, AccumulatorWrapsAt16Bits) {
   Model m = random_model({4}, test_charset(4), 8, {0, 0, 100});  // all weights +1
   for (int16_t& b : m.layers[0].b) b = 0;
   std::vector<int16_t> x(kInputSize, 2000);
   // 256 * 2000 = 512000 = 53248 (mod 65536) = -12288 as int16; >> 2 = -3072.
-  EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>(4, -3072)));
-  expect_network_matches_reference(m, 6, 8);
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>(4, -3072)));
+  expect_network_matches_reference(GetParam(), m, 6, 8);
 }
 
-TEST(CompactEngine, ReluClearsNegativeHiddenValuesOnly) {
+TEST_P(EngineNetwork, ReluClearsNegativeHiddenValuesOnly) {
   Model m = random_model({8, 3}, test_charset(3), 9, {0, 0, 0});  // layer 1: no weights, h = b >> 2
   m.layers[0].b = {-40, 40, -1, 0, 7, -7, 100, -100};             // h = -10 10 -1 0 1 -2 25 -25
   m.layers[1].w.assign(m.layers[1].w.size(), 1);                  // layer 2 sums the ReLU'd h: 36
   m.layers[1].b = {-9, 8, -40};
   std::vector<int16_t> x(kInputSize, 0);
   // (-9 + 36) >> 2 = 6, (8 + 36) >> 2 = 11, (-40 + 36) >> 2 = -1 (floor, no ReLU on the output).
-  EXPECT_EQ(run_network(export_cpm(m), x.data()), (std::vector<int16_t>{6, 11, -1}));
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{6, 11, -1}));
+}
+
+// Hidden values at the ends of the int16 range. The fast engine keeps hidden layers 2, 3, ...
+// offset by 128, where 32700 + 128 wraps to -32708: the walk must still see a positive value.
+TEST_P(EngineNetwork, RegressionHiddenValuesNearTheInt16Limits_CenteredWrap) {
+  Model m = random_model({4, 6, 3}, test_charset(3), 10, {0, 0, 0});  // no weights: values = biases
+  m.layers[1].b = {32700, -32700, 32767, -32768, 32639, -32641};      // >> 2: 8175 0 8191 0 8159 0
+  m.layers[2].w.assign(m.layers[2].w.size(), 1);                      // the outputs sum them: 24525
+  m.layers[2].b = {0, 1, -3};
+  std::vector<int16_t> x(kInputSize, 0);
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{6131, 6131, 6130}));
+}
+
+// Every list length from 0 to 40 entries, plus and minus, in layer 1's context half and in a
+// hidden layer (the unrolled loops' entry points and passes; SP streaming reads entries in pairs).
+TEST_P(EngineNetwork, EveryListLengthUpTo40) {
+  Model m = random_model({48, 41}, test_charset(41), 13, {0, 0, 0});
+  Layer& l1 = m.layers[0];
+  for (int n = 0; n <= 40; ++n)
+    for (int o = 0; o < n; ++o) {
+      l1.w[static_cast<size_t>(o) * l1.n_in + 128 + n] = 1;                // n plus entries
+      l1.w[static_cast<size_t>(o) * l1.n_in + 169 + n] = -1;               // n minus entries
+      if (n <= 20) l1.w[static_cast<size_t>(o) * l1.n_in + 210 + n] = -2;  // 2n minus entries
+    }
+  l1.b.assign(l1.b.size(), 400);  // every hidden value positive and below 256 after >> 2
+  Layer& l2 = m.layers[1];
+  for (int j = 0; j <= 40; ++j)
+    for (int o = 0; o < j; ++o)
+      l2.w[static_cast<size_t>(o) * l2.n_in + j] = static_cast<int8_t>(j % 2 ? 1 : -1);
+  std::vector<int16_t> x(kInputSize, 0);
+  for (int i = 128; i < kInputSize; ++i) x[i] = static_cast<int16_t>(1 + i % 3);
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), forward_reference(m, x.data()));
+}
+
+// Inputs connected to (nearly) every output: longer lists than the fast engine's records take
+// (its far records), in layer 1's context half and in a hidden layer.
+TEST_P(EngineNetwork, DenseInputsConnectedToEveryOutput) {
+  Model m = random_model({256, 256, 8}, test_charset(8), 14);
+  for (int o = 0; o < 256; ++o) {
+    Layer& l1 = m.layers[0];
+    l1.w[static_cast<size_t>(o) * l1.n_in + 130] = 1;                                     // 256 entries
+    l1.w[static_cast<size_t>(o) * l1.n_in + 131] = static_cast<int8_t>(o % 3 ? -2 : -1);  // 427 entries
+    l1.w[static_cast<size_t>(o) * l1.n_in + 5] = -2;                                      // a query input
+    Layer& l2 = m.layers[1];
+    l2.w[static_cast<size_t>(o) * l2.n_in + 7] = static_cast<int8_t>(o % 2 ? 1 : -2);
+    l2.w[static_cast<size_t>(o) * l2.n_in + 8] = -1;
+  }
+  m.layers[0].b[7] = m.layers[0].b[8] = 400;  // hidden values 7 and 8 active, below 256
+  std::vector<int16_t> x(kInputSize, 0);
+  x[5] = x[130] = x[131] = 32;
+  EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), forward_reference(m, x.data()));
+  expect_network_matches_reference(GetParam(), m, 6, 14);
+}
+
+// Hidden values of 256 and more after the shift (the fast engine's general path).
+TEST_P(EngineNetwork, LargeHiddenValues) {
+  Model m = random_model({16, 5}, test_charset(5), 11);
+  for (size_t o = 0; o < m.layers[0].b.size(); ++o) m.layers[0].b[o] = static_cast<int16_t>(1000 + 700 * o);
+  expect_network_matches_reference(GetParam(), m, 6, 11);
 }
 
 TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
   Model m = random_model({13, 255, 17}, test_charset(17), 12);
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, "compact");
   // The model data runs from the layer table to the end of the image.
   EXPECT_EQ(z80::CompactEngine().model_bytes(m),
             export_testing::symbol(p, "IMAGE_END") - export_testing::symbol(p, "LYR_TABLE"));
@@ -116,15 +181,20 @@ TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
 }
 
 // Pinned so that any change in the engine's cost shows up here; update only on purpose.
-TEST(CompactEngine, GoldenTStatesOfOneEvaluation) {
+TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   Model m = random_model({64, 32, 20}, test_charset(20), 1);
-  z80::BuiltProgram p = export_cpm(m);
+  z80::BuiltProgram p = export_cpm(m, GetParam());
   std::vector<int16_t> x(kInputSize);
   encode_input("hello there", "HI", x.data());
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
-  EXPECT_EQ(t_states, 175768u);
+  const std::map<std::string, uint64_t> golden = {
+      {"compact", 175768u}, {"fast", 59577u}, {"fast_portable", 63358u}};
+  EXPECT_EQ(t_states, golden.at(GetParam()));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, EngineNetwork, ::testing::ValuesIn(export_testing::export_engines()),
+                         export_testing::engine_test_name);
 
 }  // namespace
 }  // namespace z80lm

@@ -22,6 +22,8 @@
 #include "model/model.h"
 #include "test_models.h"
 #include "text/encoder.h"
+#include "z80/engine.h"
+#include "z80/engine_fast.h"
 #include "z80/exporter.h"
 #include "z80/program_cpm.h"
 
@@ -70,8 +72,34 @@ inline Model random_model(const std::vector<int>& widths, const std::string& cha
   return m;
 }
 
-inline z80::BuiltProgram export_cpm(const Model& m, uint32_t min_tpa_top = z80::kDefaultMinTpaTop) {
-  return z80::export_program(m, {.target = "cpm", .engine = "compact", .min_tpa_top = min_tpa_top});
+// The fast engine's code for targets that keep interrupts on (no SP streaming: the ZX
+// Spectrum's flavour), built for CP/M so that the same suites check it.
+struct PortableFastEngine : z80::FastEngine {
+  z80::AsmPart generate(const Model& m, const z80::EngineTarget&) const override {
+    return FastEngine::generate(m);
+  }
+};
+inline constexpr std::string_view kPortableFast = "fast_portable";
+
+// The engines every export suite runs for (parameterised tests: INSTANTIATE_TEST_SUITE_P): each
+// registered engine, then kPortableFast.
+inline const std::vector<std::string>& export_engines() {
+  static const std::vector<std::string> engines = [] {
+    std::vector<std::string> e = z80::engine_names();
+    e.emplace_back(kPortableFast);
+    return e;
+  }();
+  return engines;
+}
+
+inline std::string engine_test_name(const ::testing::TestParamInfo<std::string>& engine) {
+  return engine.param;
+}
+
+inline z80::BuiltProgram export_cpm(const Model& m, const std::string& engine = "compact",
+                                    uint32_t min_tpa_top = z80::kDefaultMinTpaTop) {
+  if (engine == kPortableFast) return z80::build_cpm_program(m, PortableFastEngine(), min_tpa_top);
+  return z80::export_program(m, {.target = "cpm", .engine = engine, .min_tpa_top = min_tpa_top});
 }
 
 inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
@@ -80,24 +108,19 @@ inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
   return it == p.symbols.end() ? 0 : it->second;
 }
 
-// Runs only the network: NET_IN = x (256 values), CALL NET_RUN, returns the output vector.
-// `t_states` receives the cost of NET_RUN plus its final RET.
-inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_t* x,
-                                        uint64_t* t_states = nullptr) {
-  emu::ScriptedConsole console;
-  emu::CpmMachine machine(console, {.max_t_states = 2'000'000'000});
-  machine.load(p.binary, {}, "net.com");
-  emu::Z80Cpu& cpu = machine.cpu();
-  const uint16_t in = symbol(p, "NET_IN"), out = symbol(p, "NET_OUT");
+// NET_IN = x (256 int16 values, split pages) in `cpu`'s memory.
+inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, const int16_t* x) {
+  const uint16_t in = symbol(p, "NET_IN");
   for (int i = 0; i < kInputSize; ++i) {
     cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
     cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
                    static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
   }
-  cpu.set_pc(symbol(p, "NET_RUN"));  // the initial stack holds 0000h: its RET ends the run
-  emu::RunResult r = machine.run();
-  EXPECT_EQ(r.reason, emu::ExitReason::kWarmBoot) << r.message;
-  if (t_states) *t_states = r.t_states;
+}
+
+// The output vector NET_OUT holds (N_OUT int16 values, split pages) in `cpu`'s memory.
+inline std::vector<int16_t> network_outputs(const emu::Z80Cpu& cpu, const z80::BuiltProgram& p) {
+  const uint16_t out = symbol(p, "NET_OUT");
   const int n_out = static_cast<int>(symbol(p, "N_OUT"));
   std::vector<int16_t> y(static_cast<size_t>(n_out));
   for (int o = 0; o < n_out; ++o) {
@@ -105,6 +128,44 @@ inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_
     y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
   }
   return y;
+}
+
+// Runs NET_QUERY then NET_RUN on NET_IN = x (256 values) from a stub at kNetworkStub:
+// `CALL NET_QUERY` then `JP NET_RUN` (or `RET` when `with_run` is false); the initial stack
+// holds 0000h, so the last RET ends the run. Returns the finished machine's T-states.
+inline constexpr uint16_t kNetworkStub = 0x0040;  // page zero scratch: unused by the CP/M machine
+
+inline uint64_t run_network_stub(emu::CpmMachine& machine, const z80::BuiltProgram& p, const int16_t* x,
+                                 bool with_run) {
+  machine.load(p.binary, {}, "net.com");
+  emu::Z80Cpu& cpu = machine.cpu();
+  write_network_inputs(cpu, p, x);
+  const uint16_t query = symbol(p, "NET_QUERY"), run = symbol(p, "NET_RUN");
+  const uint8_t stub[] = {0xCD, static_cast<uint8_t>(query & 0xFF), static_cast<uint8_t>(query >> 8),  // CALL
+                          0xC3, static_cast<uint8_t>(run & 0xFF),   static_cast<uint8_t>(run >> 8)};   // JP
+  for (size_t k = 0; k < (with_run ? sizeof stub : 3); ++k)
+    cpu.write_byte(static_cast<uint16_t>(kNetworkStub + k), stub[k]);
+  if (!with_run) cpu.write_byte(kNetworkStub + 3, 0xC9);  // RET
+  cpu.set_pc(kNetworkStub);
+  emu::RunResult r = machine.run();
+  EXPECT_EQ(r.reason, emu::ExitReason::kWarmBoot) << r.message;
+  return r.t_states;
+}
+
+// Runs only the network (NET_QUERY, then NET_RUN) on NET_IN = x; returns the output vector.
+// `t_states` receives the cost of NET_RUN plus its final RET (NET_QUERY's cost is measured in a
+// second run and subtracted).
+inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_t* x,
+                                        uint64_t* t_states = nullptr) {
+  emu::ScriptedConsole console;
+  emu::CpmMachine machine(console, {.max_t_states = 2'000'000'000});
+  const uint64_t total = run_network_stub(machine, p, x, true);
+  if (t_states) {
+    emu::ScriptedConsole query_console;
+    emu::CpmMachine query_only(query_console, {.max_t_states = 2'000'000'000});
+    *t_states = total - run_network_stub(query_only, p, x, false);
+  }
+  return network_outputs(machine.cpu(), p);
 }
 
 // What a chat session must look like, built the way a user experiences it: the program's

@@ -16,6 +16,9 @@
 // Both routines may clobber AF, BC, DE, HL, IX and the alternate registers; they preserve IY
 // and SP, leave interrupts as they are, and never use SP as a data pointer. Results must equal
 // infer/reference.h bit for bit (16-bit wrap, floor shift, ReLU on hidden layers).
+// A target may relax this with EngineTarget (generate(m, target)): with may_disable_interrupts,
+// NET_RUN may run with interrupts disabled (restoring them as they were before it returns) and
+// use SP as a data pointer meanwhile. CP/M allows it; the ZX Spectrum keeps interrupts on.
 // Not modelled here: targets (CP/M, ZX Spectrum) and I/O — see program_cpm.h.
 #pragma once
 #include <cstdint>
@@ -29,6 +32,11 @@
 
 namespace z80lm::z80 {
 
+// What a target allows an engine beyond the portable contract above (all false: portable).
+struct EngineTarget {
+  bool may_disable_interrupts = false;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -41,6 +49,11 @@ class Engine {
   virtual uint32_t model_bytes(const Model& m) const = 0;
   // Code, data and buffers implementing NET_QUERY / NET_RUN / NET_OUT for `m` (valid model).
   virtual AsmPart generate(const Model& m) const = 0;
+  // The same for a target that allows more (EngineTarget); by default the portable code.
+  virtual AsmPart generate(const Model& m, const EngineTarget& target) const {
+    (void)target;
+    return generate(m);
+  }
 };
 
 // Throws z80lm::Error naming the known engines when `name` is not one of them.

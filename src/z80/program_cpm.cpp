@@ -111,7 +111,7 @@ BuiltProgram build_cpm_program(const Model& m, const Engine& engine, uint32_t mi
         "train a smaller model (fewer or narrower hidden layers), or export for a larger CP/M with "
         "--min-tpa");
   const AsmPart core = chat_core_asm(m, {.put_char = "PUT_CHAR"});
-  const AsmPart net = engine.generate(m);
+  const AsmPart net = engine.generate(m, {.may_disable_interrupts = true});  // CP/M has no interrupt duty
   std::vector<BssBlock> bss = core.bss;
   bss.insert(bss.end(), net.bss.begin(), net.bss.end());
   for (const BssBlock& b : shell_bss()) bss.push_back(b);

@@ -1,0 +1,781 @@
+#include "z80/engine_fast.h"
+
+#include <fmt/core.h>
+
+#include "model/z80_limits.h"
+#include "z80/fast_query_columns.h"
+#include "z80/fast_records.h"
+
+namespace z80lm::z80 {
+
+namespace {
+
+constexpr int kQueryInputs = 128;  // NET_IN buckets 0..127: fixed for a whole response
+
+// How the lists are read: SP streaming (POP, two entries per 10 T-states; interrupts disabled
+// during NET_RUN) or portable (LD E,(HL) / INC HL).
+struct Flavor {
+  bool sp = false;
+};
+
+// Where layer k keeps its accumulators: NET_A, NET_B, NET_A, ...
+std::string buffer_of(size_t k) {
+  return k % 2 == 0 ? "NET_A" : "NET_B";
+}
+
+// One list operation of the unrolled loops: acc += x (plus entries) or acc -= x (minus).
+struct ListOp {
+  std::string_view name;   // ADD or SUB
+  std::string_view alu;    // the low byte: ADD A,C or SUB C
+  std::string_view carry;  // the high byte on a carry or borrow: INC or DEC
+  int stub_offset;         // its stubs in FX_STUBS
+};
+
+constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC", 0};
+constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 128};
+
+// kFastFarMarker's slots to skip: its ADD stub checks for no passes (a far record).
+constexpr int kFarSlot = kFastFarMarker >> 4;
+static_assert(kFarSlot % 2 == 0, "the far stub must fit 8 bytes: no DEC SP / POP DE before its jump");
+
+// The accumulators of hidden layers 2, 3, ... start at bias + 128 (and their walks subtract it):
+// a random walk of +-x from the middle of the low byte's range carries into the high byte less
+// often than one from a small bias near 0 or 0FFh (tinychat, per evaluation: layer 2 75 instead
+// of 261 carries, layer 3 275 instead of 350). Not layer 1: its values cluster near 0, so more of
+// them would need their low byte tested by the walk (209 instead of 60) than carries saved;
+// not the output layer, where the saving is smaller than the extra subtraction.
+constexpr int kCenter = 128;
+
+int center_of(const Model& m, size_t k) {
+  return k > 0 && k + 1 < m.layers.size() ? kCenter : 0;
+}
+
+// The label of slot s of an operation's unrolled loop.
+std::string slot_label(const ListOp& o, Flavor f, int s) {
+  if (f.sp) return fmt::format("{}_{}{}", o.name, s % 2 == 0 ? "P" : "Q", s / 2);
+  return fmt::format("{}_S{}", o.name, s);
+}
+
+// The stub table: a count byte's top 4 bits (slots to skip in the first pass) pick one of 16
+// entries per operation, 8 bytes apart in one page, so the dispatch patches the low byte of a JP.
+std::string stub_table(Flavor f) {
+  std::string out = R"(
+; FX_STUBS: entries of the unrolled loops, 8 bytes apart: ADD at +8s, SUB at +128+8s, where
+; s = slots to skip in the first pass (a count byte's top 4 bits, fast_records.h).
+        DS   (-$) AND 255               ; page-aligned: the dispatch patches a low byte only
+FX_STUBS:
+)";
+  for (const ListOp* o : {&kAdd, &kSub}) {
+    for (int s = 0; s < kFastPass; ++s) {
+      std::string stub;
+      int bytes = 0;
+      // s = 0 with no passes: an empty list; s = 14 with none: a far record (fast_records.h).
+      if (s == 0 || (s == kFarSlot && o == &kAdd)) {
+        stub = fmt::format(
+            "        INC  B                          ;  4\n        DEC  B                          ;  4\n"
+            "        JP   Z,{}                 ; 10  {}\n",
+            s == 0 ? fmt::format("{}_END", o->name) : "ADD_FAR", s == 0 ? "no entries" : "a far record");
+        bytes = 5;
+      }
+      if (f.sp && s % 2 == 1) {
+        stub += fmt::format(
+            "        DEC  SP                         ;  6  odd: the first entry comes in D\n"
+            "        POP  DE                         ; 10\n        JP   {}                   ; 10\n",
+            slot_label(*o, f, s));
+        bytes += 5;
+      } else {
+        stub += fmt::format("        JP   {}                   ; 10\n", slot_label(*o, f, s));
+        bytes += 3;
+      }
+      out += stub;
+      if (bytes < 8) out += fmt::format("        DS   {}\n", 8 - bytes);
+    }
+  }
+  return out;
+}
+
+// Dispatch of a count byte in register `reg` (A, D or ...): B = passes, JP to the stub.
+std::string dispatch(const ListOp& o, std::string_view label, std::string_view reg) {
+  std::string out;
+  if (reg != "A") out += fmt::format("        LD   A,{}                        ;  4\n", reg);
+  out += fmt::format(
+      R"(        AND  0F0h                       ;  7
+        RRCA                            ;  4  8 * slots to skip
+{0}        LD   ({1}+1),A                  ; 13  self-modifying
+        LD   A,{2}                        ;  4
+        AND  0Fh                        ;  7
+        LD   B,A                        ;  4  passes of 16 entries
+{1}:
+        JP   FX_STUBS                   ; 10  patched above
+)",
+      o.stub_offset ? fmt::format("        OR   {}                        ;  7\n", o.stub_offset) : "", label,
+      reg == "A" ? "B" : reg);
+  if (reg == "A") out = "        LD   B,A                        ;  4\n" + out;
+  return out;
+}
+
+// The unrolled loop of one operation, 16 entries per pass; the out-of-line carry fixes of the
+// first 8 slots come before it and those of the last 8 after it, within reach of every JR C.
+// `after` runs when the list is done.
+std::string list_loop(const ListOp& o, Flavor f, std::string_view after) {
+  auto fix = [&](int s) {
+    const std::string back = s + 1 < kFastPass ? slot_label(o, f, s + 1) : fmt::format("{}_N", o.name);
+    if (f.sp)
+      return fmt::format(
+          "{0}_F{1}:\n        INC  H                          ;  4  high page\n"
+          "        {2}  (HL)                     ; 11\n        DEC  H                          ;  4\n"
+          "        JP   {3}                   ; 10\n",
+          o.name, s, o.carry, back);
+    return fmt::format(
+        "{0}_F{1}:\n        INC  D                          ;  4  high page\n"
+        "        LD   A,(DE)                     ;  7\n        {2}  A                          ;  4\n"
+        "        LD   (DE),A                     ;  7\n        DEC  D                          ;  4\n"
+        "        JP   {3}                   ; 10\n",
+        o.name, s, o.carry, back);
+  };
+  std::string out;
+  for (int s = 0; s < kFastPass / 2; ++s) out += fix(s);
+  for (int s = 0; s < kFastPass; ++s) {
+    out += slot_label(o, f, s) + ":\n";
+    if (f.sp) {
+      if (s % 2 == 0) out += "        POP  DE                         ; 10  two entries: E, then D\n";
+      out += fmt::format(
+          "        LD   L,{0}                        ;  4  entry: accumulator offset\n"
+          "        LD   A,(HL)                     ;  7  low byte\n"
+          "        {1}                       ;  4\n"
+          "        LD   (HL),A                     ;  7\n"
+          "        JR   C,{2}_F{3}                   ; 7/12  carry into the high byte: rare\n",
+          s % 2 == 0 ? "E" : "D", o.alu, o.name, s);
+    } else {
+      out += fmt::format(
+          "        LD   E,(HL)                     ;  7  entry: accumulator offset\n"
+          "        INC  HL                         ;  6\n"
+          "        LD   A,(DE)                     ;  7  low byte\n"
+          "        {0}                       ;  4\n"
+          "        LD   (DE),A                     ;  7\n"
+          "        JR   C,{1}_F{2}                   ; 7/12  carry into the high byte: rare\n",
+          o.alu, o.name, s);
+    }
+  }
+  out += fmt::format("{0}_N:\n        DJNZ {1}                     ; 13/8\n{0}_END:\n", o.name,
+                     slot_label(o, f, 0));
+  out += after;
+  for (int s = kFastPass / 2; s < kFastPass; ++s) out += fix(s);
+  return out;
+}
+
+std::string list_code(Flavor f) {
+  std::string out = fmt::format(
+      R"(
+; ======================================================================================
+; fast engine (engine_fast.h), {}: index lists (fast_records.h), layer 1's query half
+; cached per response, hidden layers consumed as they are finished.
+; A record: [L][Mc][Pc], P plus entries, M minus entries (a -2 weight twice); an entry is the
+; offset of an accumulator in its split page (low bytes; the high bytes are 256 higher).
+; Accumulators of hidden layers 2, 3, ... hold their value + {} (see the walks).
+; ======================================================================================
+
+; The lists of one input x (1..255) run from a walk's dispatch: {}, C = x,
+; {}, A' = the minus count byte; they end with JP (IX).
+)",
+      f.sp ? "SP streaming" : "portable", kCenter, f.sp ? "SP at the plus entries" : "HL at the plus entries",
+      f.sp ? "H = low page of the accumulators" : "D = low page of the accumulators");
+  out += stub_table(f);
+  out += list_loop(kAdd, f,
+                   "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
+                       dispatch(kSub, "SUB_JP", "A"));
+  out += list_loop(kSub, f, "        JP   (IX)                       ;  8  back to the walk\n");
+  out += f.sp ? R"(
+; ADD_FAR: a far record (fast_records.h), from its stub: SP at its offset, C = x, H = the page.
+; COLG reads it, on a real stack; then back to the walk.
+ADD_FAR:
+        LD   D,H                        ; the page
+        LD   HL,-3
+        ADD  HL,SP                      ; the record
+        LD   SP,(FX_SP)
+        XOR  A                          ; x high = 0
+        CALL COLG
+        LD   H,D                        ; the page register of the lists again
+        JP   (IX)
+)"
+              : R"(
+; ADD_FAR: a far record (fast_records.h), from its stub: HL at its offset, C = x, D = the page.
+; COLG reads it; then back to the walk.
+ADD_FAR:
+        DEC  HL
+        DEC  HL
+        DEC  HL                         ; the record
+        XOR  A                          ; x high = 0
+        CALL COLG
+        JP   (IX)
+)";
+  return out;
+}
+
+// Shared by both flavours (uses the stack): NET_QUERY's columns, any x the fast lists cannot
+// take (x >= 256 or negative), and block copies.
+constexpr std::string_view kGeneralCode = R"(
+; COLG: one input x (any nonzero int16) on a record or a far record, both bytes exact;
+; general, not fast. In: HL = record, D = low page of the accumulators, A = x high, C = x low.
+; Out: HL = the next record, D unchanged. Clobbers AF, BC, E.
+COLG:
+        LD   (FX_X+1),A
+        LD   A,C
+        LD   (FX_X),A
+        PUSH HL                         ; the record
+        LD   C,(HL)                     ; L
+        LD   B,0
+        ADD  HL,BC
+        EX   (SP),HL                    ; the next record, for the end
+        INC  HL
+        LD   A,(HL)                     ; Mc
+        LD   (FX_MC),A
+        INC  HL
+        LD   A,(HL)                     ; Pc
+        INC  HL
+        CP   FAR_MARKER
+        JR   Z,COLG_FAR
+        CALL COLG_LIST                  ; acc += x on the plus entries
+        CALL COLG_NEG
+        LD   A,(FX_MC)
+        CALL COLG_LIST                  ; acc -= x on the minus entries
+        POP  HL
+        RET
+COLG_FAR:                               ; HL at the offset; the record starts 3 bytes before
+        LD   C,(HL)
+        INC  HL
+        LD   B,(HL)
+        DEC  HL
+        DEC  HL
+        DEC  HL
+        DEC  HL
+        ADD  HL,BC                      ; the body: plus chunks, 0, minus chunks, 0
+        CALL COLG_CHUNKS
+        CALL COLG_NEG
+        CALL COLG_CHUNKS
+        POP  HL
+        RET
+; COLG_CHUNKS: [count byte][entries] chunks at HL up to a 0 byte: acc[e] += x.
+COLG_CHUNKS:
+        LD   A,(HL)
+        INC  HL
+        OR   A
+        RET  Z
+        CALL COLG_LIST
+        JR   COLG_CHUNKS
+; COLG_NEG: x = -x (16 bits).
+COLG_NEG:
+        LD   A,(FX_X)
+        NEG                             ; carry: x low != 0
+        LD   (FX_X),A
+        LD   A,(FX_X+1)
+        LD   B,A
+        LD   A,0
+        SBC  A,B
+        LD   (FX_X+1),A
+        RET
+; COLG_LIST: acc[e] += x (FX_X) for the entries of count byte A at HL.
+COLG_LIST:
+        LD   B,A
+        AND  0Fh
+        RET  Z                          ; no entries
+        ADD  A,A
+        ADD  A,A
+        ADD  A,A
+        ADD  A,A                        ; 16 * passes
+        LD   C,A
+        LD   A,B
+        RRCA
+        RRCA
+        RRCA
+        RRCA
+        AND  0Fh                        ; slots skipped
+        NEG
+        ADD  A,C
+        LD   B,A                        ; entries
+        PUSH BC
+        PUSH HL
+        LD   A,(FX_X)
+        LD   C,A
+CL_LOW:
+        LD   E,(HL)
+        INC  HL
+        LD   A,(DE)
+        ADD  A,C
+        LD   (DE),A
+        JR   NC,CL_NC
+        INC  D                          ; the carry into the high byte
+        LD   A,(DE)
+        INC  A
+        LD   (DE),A
+        DEC  D
+CL_NC:
+        DJNZ CL_LOW
+        POP  HL
+        POP  BC
+        LD   A,(FX_X+1)
+        LD   C,A
+        INC  D
+CL_HIGH:
+        LD   E,(HL)
+        INC  HL
+        LD   A,(DE)
+        ADD  A,C
+        LD   (DE),A
+        DJNZ CL_HIGH
+        DEC  D
+        RET
+
+; FX_COPY: BC (>= 1) bytes from HL to DE, 16 T-states a byte (LDI unrolled 16 times).
+FX_COPY:
+        LD   A,C
+        NEG
+        AND  15                         ; LDIs to skip in the first pass
+        ADD  A,A
+        LD   (FC_JR+1),A                ; self-modifying
+FC_JR:
+        JR   FC_LDI
+FC_LDI:
+)";
+
+// FX_COPY's unrolled body.
+std::string copy_loop() {
+  std::string out;
+  for (int k = 0; k < 16; ++k) out += "        LDI                             ; 16\n";
+  return out + "        JP   PE,FC_LDI                  ; BC != 0\n        RET\n";
+}
+
+// Copies n split values into a page-pair buffer at offsets 256-n..255: from a bias image (n low
+// bytes, then n high bytes) or, with `from_buffer`, from another page-pair buffer.
+std::string copy_split(std::string_view from, std::string_view to, int n, bool from_buffer = false) {
+  if (n == 256)
+    return fmt::format("        LD   HL,{}\n        LD   DE,{}\n        LD   BC,512\n        CALL FX_COPY\n",
+                       from, to);
+  const int low = from_buffer ? 256 - n : 0, high = from_buffer ? 512 - n : n;
+  return fmt::format(
+      "        LD   HL,{0}+{2}\n        LD   DE,{1}+{4}\n        LD   BC,{6}\n        CALL FX_COPY\n"
+      "        LD   HL,{0}+{3}\n        LD   DE,{1}+{5}\n        LD   BC,{6}\n        CALL FX_COPY\n",
+      from, to, low, high, 256 - n, 512 - n, n);
+}
+
+// Into the lists with A = x (1..255), the walk's registers in the alternate set (HL' = the
+// record); HL' moves on to the next record first. The lists return with JP (IX).
+std::string go_lists(Flavor f, std::string_view walk) {
+  std::string out;
+  if (f.sp)
+    out = R"(        LD   SP,HL                      ;  6  the lists stream from here
+        LD   C,(HL)                     ;  7
+        ADD  HL,BC                      ; 11  HL' = the next record
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        INC  SP                         ;  6  past L
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+)";
+  else
+    out = R"(        PUSH HL                         ; 11  the record
+        LD   C,(HL)                     ;  7
+        ADD  HL,BC                      ; 11  HL' = the next record
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        INC  HL                         ;  6  past L
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   E,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+)";
+  return out + dispatch(kAdd, fmt::format("{}_JP", walk), f.sp ? "D" : "E");
+}
+
+// The main register holding the accumulators' low page during the lists.
+std::string page_register(Flavor f) {
+  return f.sp ? "H" : "D";
+}
+
+// x >= 256 or negative (alternate set: A = x high != 0, C = x low, HL' = the record): COLG.
+std::string wide_column(Flavor f, std::string_view page, std::string_view next) {
+  return fmt::format(
+      R"({0}        PUSH HL                         ; the record
+        PUSH AF                         ; x high
+        LD   A,C                        ; x low
+        LD   C,(HL)
+        ADD  HL,BC                      ; HL' = the next record
+        EXX
+        LD   C,A
+        POP  AF
+        POP  HL
+        LD   D,HIGH {1}
+        CALL COLG
+        LD   {2},HIGH {1}                  ; the page register of the lists again
+        EXX
+        JP   {3}
+)",
+      f.sp ? "        LD   SP,(FX_SP)                 ; a real stack for COLG\n" : "", page, page_register(f),
+      next);
+}
+
+// Walk over NET_IN's context half (layer 1 inputs 128..255): x = 0 skips its record.
+std::string context_walk(Flavor f) {
+  std::string out = fmt::format(
+      R"(
+; --- layer 1, context half: each x = NET_IN[128..255]; x = 0 skips its record
+        LD   IX,WC_BACK
+        LD   {0},HIGH NET_A
+        EXX                             ; the walk runs in the alternate set
+        LD   HL,L1_CREC
+        LD   DE,NET_IN+128
+        LD   B,0                        ; BC = a record's length
+WC_LOOP:
+        LD   A,(DE)                     ;  7  x low
+        INC  D                          ;  4
+        LD   C,A                        ;  4
+        LD   A,(DE)                     ;  7  x high
+        DEC  D                          ;  4
+        OR   C                          ;  4
+        JR   NZ,WC_USE                  ; 7/12
+        LD   C,(HL)                     ;  7  x = 0: skip the record
+        ADD  HL,BC                      ; 11
+WC_NEXT:
+        INC  E                          ;  4
+        JP   NZ,WC_LOOP                 ; 10
+        JP   WC_DONE
+WC_USE:
+        INC  D
+        LD   A,(DE)                     ; x high
+        DEC  D
+        OR   A
+        JP   NZ,WC_WIDE
+        LD   A,C                        ; x low
+)",
+      page_register(f));
+  out += go_lists(f, "WC");
+  out += "WC_BACK:\n        EXX\n        INC  E\n        JP   NZ,WC_LOOP\n        JP   WC_DONE\nWC_WIDE:\n";
+  out += wide_column(f, "NET_A", "WC_NEXT");
+  out += "WC_DONE:\n";
+  return out;
+}
+
+// Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly.
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) {
+  const std::string src = buffer_of(k), dst = buffer_of(k + 1);
+  const std::string w = fmt::format("W{}", k + 2);
+  std::string out = fmt::format(
+      R"(
+; --- layer {0} ({1} -> {2}): accumulators = biases; then each y of layer {3} (ReLU, >> 2):
+; y = 0 skips its record, else its lists into {4}.
+{5})",
+      k + 2, n_prev, n_next, k + 1, dst,
+      f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
+  out += copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
+  out += fmt::format(
+      fmt::runtime(
+          R"(        LD   IX,{0}_BACK
+        LD   {1},HIGH {2}
+        EXX                             ; the walk runs in the alternate set
+        LD   HL,L{3}_REC
+        LD   DE,{4}+{5}                ; high bytes of layer {6}
+        LD   B,0                        ; BC = a record's length
+{0}_LOOP:
+        LD   A,(DE)                     ;  7  acc high
+        ADD  A,A                        ;  4  carry: high >= 80h (negative)
+        JR   NC,{0}_NNEG                ; 7/12
+)" +
+          std::string(
+              center
+                  ? R"(        JR   Z,{0}_H80                  ; 7/12  acc = value + 128: high = 80h may have wrapped
+)"
+                  : "") +
+          R"({0}_SKIP:
+        LD   C,(HL)                     ;  7  y = 0: skip the record
+        ADD  HL,BC                      ; 11
+{0}_NEXT:
+        INC  E                          ;  4
+        JP   NZ,{0}_LOOP                ; 10
+        JP   {0}_DONE
+{0}_NNEG:
+        JR   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256 (>= 128 when centred)
+        DEC  D
+        LD   A,(DE)                     ;  7  acc low (high = 0)
+        INC  D
+)" +
+          std::string(center ? R"(        SUB  132                        ;  7  value - 4 (value = low - 128)
+        JR   C,{0}_SKIP                 ; value < 4: y = 0
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7
+        INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
+)"
+                             : R"(        CP   4                          ;  7
+        JR   C,{0}_SKIP                 ; 0..3: y = 0
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7  y = acc >> 2 = 1..63
+)") + R"({0}_GO:
+)"),
+      w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1);
+  out += go_lists(f, w);
+  out += fmt::format(
+      R"({0}_BACK:
+        EXX
+        INC  E
+        JP   NZ,{0}_LOOP
+        JP   {0}_DONE
+{3}{0}_BIG:
+        DEC  D
+        LD   A,(DE)
+        INC  D
+{1}        LD   C,A
+        LD   A,(DE)
+{2}        SRL  A
+        RR   C
+        SRL  A
+        RR   C                          ; y = value >> 2 >= 32
+        OR   A
+        JR   NZ,{0}_WIDE
+        LD   A,C
+        JP   {0}_GO
+{0}_WIDE:
+)",
+      w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
+      center ? "        SBC  A,0\n" : "",
+      center
+          ? fmt::format("{0}_H80:                                ; acc 8000h..80FFh: value = acc - 128 > 0 "
+                        "iff acc low < 80h\n        DEC  D\n        LD   A,(DE)\n        INC  D\n"
+                        "        CP   80h\n        JP   NC,{0}_SKIP\n",
+                        w)
+          : "");
+  out += wide_column(f, dst, w + "_NEXT");
+  out += w + "_DONE:\n";
+  return out;
+}
+
+std::string engine_code(const Model& m, Flavor f) {
+  const size_t n_layers = m.layers.size();
+  const int n1 = m.layers[0].n_out;
+  std::string out = list_code(f);
+  out += kGeneralCode;
+  out += copy_loop();
+
+  out += R"(
+; NET_QUERY: the query half of layer 1, once per response: QCACHE = biases + inputs 0..127,
+; decoded from nibble-coded columns (fast_query_columns.h): small rather than fast.
+NET_QUERY:
+)";
+  out += copy_split("L1_BIAS", "QCACHE", n1);
+  out += fmt::format(R"(        LD   HL,L1_QCOL
+        LD   DE,NET_IN
+NQ_LOOP:
+        LD   A,(DE)                     ; x low
+        LD   C,A
+        INC  D
+        LD   A,(DE)                     ; x high
+        DEC  D
+        LD   B,A
+        OR   C
+        JR   Z,NQ_SKIP
+        LD   (FX_X),BC
+        PUSH HL
+        LD   HL,0
+        OR   A
+        SBC  HL,BC
+        LD   (FX_N),HL                  ; -x
+        POP  HL
+        PUSH DE
+        LD   B,(HL)                     ; bytes of nibbles
+        INC  HL
+        LD   DE,QCACHE+{0}              ; output 0
+        INC  B
+        DEC  B
+        CALL NZ,QCOL
+        POP  DE
+        JR   NQ_NEXT
+NQ_SKIP:
+        LD   C,(HL)                     ; x = 0 (so B = 0): skip the column
+        INC  HL
+        ADD  HL,BC
+NQ_NEXT:
+        INC  E
+        JP   P,NQ_LOOP                  ; inputs 0..127
+        RET
+
+; QCOL: B (>= 1) bytes of nibbles at HL, high nibble first; DE = accumulator of output 0.
+QCOL:
+        LD   A,(HL)
+        RRCA
+        RRCA
+        RRCA
+        RRCA
+        CALL QC_NIB
+        LD   A,(HL)
+        CALL QC_NIB
+        INC  HL
+        DJNZ QCOL
+        RET
+; QC_NIB: A & 0Fh = code << 2 | s: skip 4 (s + 1) outputs, or skip s and apply +1, -1, -2.
+QC_NIB:
+        LD   C,A
+        AND  3
+        BIT  3,C
+        JR   NZ,QC_MINUS
+        BIT  2,C
+        JR   Z,QC_SKIP
+        ADD  A,E
+        LD   E,A
+        PUSH HL
+        LD   HL,(FX_X)
+        CALL QC_ACC                     ; +1: acc += x
+        POP  HL
+        INC  E
+        RET
+QC_SKIP:
+        INC  A
+        ADD  A,A
+        ADD  A,A
+        ADD  A,E
+        LD   E,A
+        RET
+QC_MINUS:
+        ADD  A,E
+        LD   E,A
+        PUSH HL
+        LD   HL,(FX_N)
+        CALL QC_ACC                     ; -1: acc -= x
+        BIT  2,C
+        CALL NZ,QC_ACC                  ; -2: once more
+        POP  HL
+        INC  E
+        RET
+; QC_ACC: the accumulator at DE (split pages) += HL. Keeps BC, DE, HL.
+QC_ACC:
+        LD   A,(DE)
+        ADD  A,L
+        LD   (DE),A
+        INC  D
+        LD   A,(DE)
+        ADC  A,H
+        LD   (DE),A
+        DEC  D
+        RET
+)",
+                     256 - n1);
+
+  out +=
+      "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further "
+      "layer.\nNET_RUN:\n";
+  if (f.sp)
+    out += R"(        LD   A,I                        ; P/V = IFF2: were interrupts enabled?
+        PUSH AF
+        DI                              ; SP streams the lists: no interrupt may push meanwhile
+        LD   (FX_SP),SP
+)";
+  out += copy_split("QCACHE", "NET_A", n1, true);
+  out += context_walk(f);
+  for (size_t k = 0; k + 1 < n_layers; ++k)
+    out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k));
+  const int n_out = m.layers.back().n_out;
+  if (f.sp) out += "        LD   SP,(FX_SP)\n";
+  out += fmt::format(
+      R"(
+; --- the output layer: y = acc >> 2 (rounded down, no ReLU), in place at NET_OUT
+        LD   HL,NET_OUT+{0}
+FIN_LOOP:
+        LD   E,(HL)                     ;  7
+        INC  H                          ;  4
+        LD   D,(HL)                     ;  7
+        SRA  D                          ;  8
+        RR   E                          ;  8
+        SRA  D                          ;  8
+        RR   E                          ;  8
+        LD   (HL),D                     ;  7
+        DEC  H                          ;  4
+        LD   (HL),E                     ;  7
+        INC  L                          ;  4
+        JR   NZ,FIN_LOOP                ; 12/7
+)",
+      256 - n_out);
+  if (f.sp)
+    out += R"(        POP  AF                         ; interrupts as they were
+        JP   PO,FIN_END
+        EI
+FIN_END:
+)";
+  out += "        RET\n";
+  return out;
+}
+
+// n low bytes, then n high bytes of bias + center (modulo 2^16).
+std::vector<uint8_t> split_biases(const Layer& layer, int center) {
+  std::vector<uint8_t> bias(2 * static_cast<size_t>(layer.n_out));
+  for (int o = 0; o < layer.n_out; ++o) {
+    const auto v = static_cast<uint16_t>(layer.b[o] + center);
+    bias[o] = static_cast<uint8_t>(v & 0xFF);
+    bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
+  }
+  return bias;
+}
+
+}  // namespace
+
+std::string FastEngine::problem(const Model& m) const {
+  return z80_shape_problem(m.hidden_sizes(), m.output_size());
+}
+
+uint32_t FastEngine::model_bytes(const Model& m) const {
+  uint32_t bytes = 0;
+  for (size_t k = 0; k < m.layers.size(); ++k) {
+    const Layer& layer = m.layers[k];
+    const int first = k == 0 ? kQueryInputs : 0;  // layer 1's query half is nibble-coded
+    bytes += static_cast<uint32_t>(2 * layer.n_out) + fast_records_bytes(layer, first, layer.n_in - first);
+    if (k == 0) bytes += static_cast<uint32_t>(fast_query_columns(layer, kQueryInputs).size());
+  }
+  return bytes;
+}
+
+AsmPart FastEngine::generate(const Model& m) const {
+  return generate_flavor(m, false);
+}
+
+AsmPart FastEngine::generate(const Model& m, const EngineTarget& target) const {
+  return generate_flavor(m, target.may_disable_interrupts);
+}
+
+AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
+  const Flavor f{.sp = sp_streaming};
+  AsmPart part;
+  part.code = engine_code(m, f);
+  const size_t n_layers = m.layers.size();
+  part.data += "; --- fast engine data: biases and records (fast_records.h) ---\n";
+  part.data += equ_line("NET_OUT", buffer_of(n_layers - 1), "the last layer's outputs");
+  part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
+  part.data += "FX_MODEL:\n";
+  for (size_t k = 0; k < n_layers; ++k) {
+    const Layer& layer = m.layers[k];
+    part.data +=
+        fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {} high bytes\n", k + 1, layer.n_in,
+                    layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out, layer.n_out);
+    part.data += db_lines(split_biases(layer, center_of(m, k)), fmt::format("L{}_BIAS", k + 1));
+    if (k == 0) {
+      part.data += "; layer 1 nibble columns of the query inputs 0..127 (fast_query_columns.h, NET_QUERY)\n";
+      part.data += db_lines(fast_query_columns(layer, kQueryInputs), "L1_QCOL");
+      part.data += "; layer 1 records of the context inputs 128..255\n";
+      part.data += db_lines(fast_records(layer, kQueryInputs, layer.n_in - kQueryInputs), "L1_CREC");
+    } else {
+      part.data += fmt::format("; layer {} records, one per input\n", k + 1);
+      part.data += db_lines(fast_records(layer, 0, layer.n_in), fmt::format("L{}_REC", k + 1));
+    }
+  }
+  part.bss.push_back({"FX_X", 2, false, "fast engine: x (general column, query)"});
+  part.bss.push_back({"FX_N", 2, false, "fast engine: -x (query)"});
+  part.bss.push_back({"FX_MC", 1, false, "fast engine: minus count byte (general column)"});
+  if (f.sp) part.bss.push_back({"FX_SP", 2, false, "fast engine: the stack pointer while SP streams"});
+  part.bss.push_back({"QCACHE", 512, true, "fast engine: layer 1 over the query (split pages)"});
+  part.bss.push_back({"NET_A", 512, true, "fast engine: accumulators of layers 1, 3, ... (split pages)"});
+  if (n_layers > 1)
+    part.bss.push_back({"NET_B", 512, true, "fast engine: accumulators of layers 2, 4, ... (split pages)"});
+  return part;
+}
+
+}  // namespace z80lm::z80
