@@ -92,7 +92,7 @@ z80lm::cli::Registration reg{
           ->capture_default_str();
       sub.add_option("--min-tpa", a->options.min_tpa_top,
                      "cpm: refuse a program needing memory above this TPA top (the word at 0006h), "
-                     "e.g. 0xE406 (64K CP/M 2.2) or 0xA406 (48K)")
+                     "e.g. 0xE406 (64K CP/M 2.2, with margin) or 0xAC06 (48K CP/M 2.2)")
           ->check(CLI::Range(0x0200u, 0xFFFFu))
           ->default_str("0xE406");
       sub.add_option("--snapshot", a->snapshot,
