@@ -17,6 +17,8 @@ struct Case {
   std::string engine;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.example << " / " << c.engine; }
+
 std::vector<Case> cases() {
   std::vector<Case> all;
   for (const char* example : {"tinychat", "guess"})
