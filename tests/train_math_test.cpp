@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "infer/reference.h"
 #include "text/charset.h"
@@ -64,6 +65,44 @@ TEST(TrainQuantize, VectorisedCodesEqualScalarCodes) {
     ASSERT_EQ(blended[i], 0.75f * w[i] + 0.25f * weight_code_f(w[i])) << w[i];
     ASSERT_EQ(biases[i], 0.75f * w[i] + 0.25f * bias_code_f(w[i])) << w[i];
   }
+}
+
+TEST(TrainQuantize, ZeroBandZeroesTheSmallCodesAndKeepsTheRest) {
+  // Band 0.5 is plain rounding; a wider band zeroes |u| < band and rounds the rest.
+  const std::tuple<float, float, int> cases[] = {{0.8f, 0.9f, 0}, {-0.8f, 0.9f, 0},   {0.9f, 0.9f, 1},
+                                                 {-0.9f, 0.9f, -1}, {1.7f, 0.9f, 1},  {-1.7f, 0.9f, -2},
+                                                 {1.4f, 1.5f, 0},  {-1.6f, 1.5f, -2}, {0.8f, 0.5f, 1}};
+  for (auto [u, band, code] : cases) EXPECT_EQ(weight_code(u, band), code) << u << " band " << band;
+  Rng rng(5);
+  std::vector<float> w;
+  for (int i = 0; i < 1000; ++i) w.push_back(static_cast<float>(rng.normal()));
+  const float band = zero_band(w.data(), w.size(), 2.f, 0.75);
+  EXPECT_GT(band, 0.5f);
+  std::vector<float> codes(w.size()), blended(w.size());
+  weight_codes(w.data(), w.size(), 2.f, codes.data(), band);
+  blend_codes(w.data(), w.size(), 2.f, 0.25f, blended.data(), band);
+  size_t zeros = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    ASSERT_EQ(codes[i], weight_code_f(2.f * w[i], band)) << w[i];
+    ASSERT_EQ(blended[i], 0.75f * (2.f * w[i]) + 0.25f * weight_code_f(2.f * w[i], band)) << w[i];
+    zeros += codes[i] == 0.f;
+  }
+  EXPECT_GE(zeros, 749u);  // the 0.75 quantile at position 749.25: 750 values lie below it
+  EXPECT_LE(zeros, 751u);
+  // Fraction 0, or a band below plain rounding's, is plain rounding.
+  EXPECT_EQ(zero_band(w.data(), w.size(), 2.f, 0.0), 0.5f);
+  EXPECT_EQ(zero_band(w.data(), w.size(), 1e-6f, 0.5), 0.5f);
+}
+
+TEST(TrainSchedule, SparsityRampsCubicallyWithTheQuantizationRamp) {
+  Schedule s;
+  s.quant_ramp_epochs = 10;
+  EXPECT_DOUBLE_EQ(sparsity_at(s, 0.8, 0), 0.0);
+  EXPECT_DOUBLE_EQ(sparsity_at(s, 0.8, 5), 0.8 * (1 - 0.125));
+  EXPECT_DOUBLE_EQ(sparsity_at(s, 0.8, 10), 0.8);
+  EXPECT_DOUBLE_EQ(sparsity_at(s, 0.8, 99), 0.8);
+  s.quant_ramp_epochs = 0;  // no ramp: the target from the first step
+  EXPECT_DOUBLE_EQ(sparsity_at(s, 0.8, 0), 0.8);
 }
 
 TEST(TrainSchedule, WarmupCosineAndTemperature) {

@@ -2,6 +2,8 @@
 // checkpoint (also mid-epoch), checkpoint validation, the overflow penalty's effect.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/model_file.h"
 #include "text/charset.h"
 #include "text/examples.h"
@@ -165,6 +167,40 @@ TEST(TrainTrainer, OverflowPenaltyShrinksAccumulators) {
   EXPECT_GT(free, 600);
   EXPECT_LT(limited, free / 2);
   EXPECT_LT(limited, 450);
+}
+
+TEST(TrainTrainer, SparsityGivesAtLeastThatFractionOfZerosInEveryLayer) {
+  Fixture f;
+  TrainConfig c = small_config();
+  c.sparsity = 0.8;
+  c.schedule.quant_ramp_epochs = 4;  // the ramp is under way in the first epochs
+  Trainer tr(c, f.ex, f.charset);
+  while (tr.state().epoch < 30)
+    if (tr.step()) tr.end_epoch();
+  const BestModel& best = tr.state().best;
+  ASSERT_TRUE(best.valid);
+  EXPECT_LE(best.epoch, 30u);
+  for (const Layer& l : best.model.layers) {
+    const auto zeros = static_cast<size_t>(std::count(l.w.begin(), l.w.end(), int8_t{0}));
+    EXPECT_GE(zeros, static_cast<size_t>(0.8 * double(l.w.size() - 1))) << l.n_in << "x" << l.n_out;
+  }
+  // The exact IntAcc the trainer reported is that of the sparse model it kept.
+  EXPECT_EQ(tr.evaluate(best.model).correct, best.correct);
+  EXPECT_GT(best.int_acc, 0.5);
+  // Sparsity changes the model; resuming a sparse run mid-ramp continues bit for bit.
+  TrainConfig dense = small_config();
+  EXPECT_NE(train_bytes(dense, 3), train_bytes(c, 3));
+  Trainer straight(c, f.ex, f.charset), first(c, f.ex, f.charset);
+  for (size_t i = 0; i < first.batches_per_epoch() + 1; ++i)
+    if (first.step()) first.end_epoch();
+  Checkpoint loaded = parse_checkpoint(serialize_checkpoint({c, f.charset, 1, first.state()}), "mem.ckpt");
+  EXPECT_EQ(loaded.config.sparsity, 0.8);
+  Trainer resumed(loaded.config, f.ex, f.charset);
+  resumed.restore(std::move(loaded.state));
+  for (Trainer* t : {&straight, &resumed})
+    while (t->state().epoch < 6)
+      if (t->step()) t->end_epoch();
+  EXPECT_EQ(serialize_model(resumed.state().best.model), serialize_model(straight.state().best.model));
 }
 
 }  // namespace

@@ -131,6 +131,9 @@ z80lm::cli::Registration reg{
       opt("--query-dropout", c.query_dropout, "query_dropout",
           "drop each query trigram hit with this probability (augmentation for unseen phrasings)");
       opt("--scale-quantile", c.scale_quantile, "scale_quantile", "per-layer scale = this quantile of |w|");
+      opt("--sparsity", c.sparsity, "sparsity",
+          "make at least this fraction of every layer's weights 0 (e.g. 0.75: a model the fast Z80 engine "
+          "can hold; 0 = plain rounding)");
       config_opts.emplace_back(sub.add_flag("--scale-per-step", c.scale_per_step,
                                             "recompute the scales every step (default: fixed at init)")
                                    ->group("Training"),

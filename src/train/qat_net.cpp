@@ -43,15 +43,25 @@ std::vector<float> layer_scales(const NetShape& shape, const float* params, doub
   return s;
 }
 
-void effective_params(const NetShape& shape, const float* params, const float* scales, float t, float* eff) {
+std::vector<float> layer_zero_bands(const NetShape& shape, const float* params, const float* scales,
+                                    double fraction) {
+  std::vector<float> bands(shape.layers());
+  for (int k = 0; k < shape.layers(); ++k)
+    bands[k] = zero_band(params + shape.w_offset[k], shape.w_size(k), 1.f / scales[k], fraction);
+  return bands;
+}
+
+void effective_params(const NetShape& shape, const float* params, const float* scales, float t, float* eff,
+                      const float* bands) {
   for (int k = 0; k < shape.layers(); ++k) {
-    blend_codes(params + shape.w_offset[k], shape.w_size(k), 1.f / scales[k], t, eff + shape.w_offset[k]);
+    blend_codes(params + shape.w_offset[k], shape.w_size(k), 1.f / scales[k], t, eff + shape.w_offset[k],
+                bands ? bands[k] : kPlainRounding);
     blend_biases(params + shape.b_offset[k], static_cast<size_t>(shape.n_out(k)), t, eff + shape.b_offset[k]);
   }
 }
 
 Model integer_model(const NetShape& shape, const float* params, const float* scales,
-                    const std::string& charset, const std::string& provenance) {
+                    const std::string& charset, const std::string& provenance, const float* bands) {
   Model m;
   m.charset = charset;
   m.provenance = provenance;
@@ -62,11 +72,12 @@ Model integer_model(const NetShape& shape, const float* params, const float* sca
     l.w.resize(shape.w_size(k));
     l.b.resize(static_cast<size_t>(l.n_out));
     const float inv_s = 1.f / scales[k];
+    const float band = bands ? bands[k] : kPlainRounding;
     const float* w = params + shape.w_offset[k];  // column-major (n_out, n_in)
     for (int i = 0; i < l.n_in; ++i)
       for (int o = 0; o < l.n_out; ++o)
         l.w[static_cast<size_t>(o) * l.n_in + i] =
-            weight_code(w[static_cast<size_t>(i) * l.n_out + o] * inv_s);
+            weight_code(w[static_cast<size_t>(i) * l.n_out + o] * inv_s, band);
     const float* b = params + shape.b_offset[k];
     for (int o = 0; o < l.n_out; ++o) l.b[o] = bias_code(b[o]);
     m.layers.push_back(std::move(l));

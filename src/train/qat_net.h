@@ -44,11 +44,17 @@ std::vector<float> init_params(const NetShape& shape, Rng& rng);
 // Per-layer scale s_k = quantile(|w_k|, q) (quantize.h); params is (shape.total).
 std::vector<float> layer_scales(const NetShape& shape, const float* params, double quantile);
 
+// Per-layer zero bands (quantize.h) that make at least about `fraction` of each layer zero.
+std::vector<float> layer_zero_bands(const NetShape& shape, const float* params, const float* scales,
+                                    double fraction);
+
 // eff (shape.total) = what the forward uses at temperature t: blended codes and biases.
-void effective_params(const NetShape& shape, const float* params, const float* scales, float t, float* eff);
+// bands: per-layer zero bands, or null for plain rounding.
+void effective_params(const NetShape& shape, const float* params, const float* scales, float t, float* eff,
+                      const float* bands = nullptr);
 
 // The integer model the Z80 runs (temperature 1): codes and int16 biases.
 Model integer_model(const NetShape& shape, const float* params, const float* scales,
-                    const std::string& charset, const std::string& provenance);
+                    const std::string& charset, const std::string& provenance, const float* bands = nullptr);
 
 }  // namespace z80lm

@@ -25,16 +25,29 @@ float quantile_abs(const float* w, size_t n, double q) {
   return std::max(v_lo + frac * (v_hi - v_lo), 1e-6f);
 }
 
-void weight_codes(const float* w, size_t n, float inv_s, float* codes) {
-  const auto len = static_cast<Eigen::Index>(n);
-  Arr(codes, len) = (ConstArr(w, len) * inv_s).rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax);
+float zero_band(const float* w, size_t n, float inv_s, double fraction) {
+  if (!(fraction > 0.0) || n == 0) return kPlainRounding;
+  return std::max(kPlainRounding, quantile_abs(w, n, fraction) * inv_s);
 }
 
-void blend_codes(const float* w, size_t n, float inv_s, float t, float* eff) {
+void weight_codes(const float* w, size_t n, float inv_s, float* codes, float band) {
   const auto len = static_cast<Eigen::Index>(n);
-  if (t >= 1.f) return weight_codes(w, n, inv_s, eff);
   const auto u = ConstArr(w, len) * inv_s;
-  Arr(eff, len) = (1.f - t) * u + t * u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax);
+  if (band > kPlainRounding)
+    Arr(codes, len) = (u.abs() < band).select(0.f, u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax));
+  else
+    Arr(codes, len) = u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax);
+}
+
+void blend_codes(const float* w, size_t n, float inv_s, float t, float* eff, float band) {
+  const auto len = static_cast<Eigen::Index>(n);
+  if (t >= 1.f) return weight_codes(w, n, inv_s, eff, band);
+  const auto u = ConstArr(w, len) * inv_s;
+  if (band > kPlainRounding)
+    Arr(eff, len) =
+        (1.f - t) * u + t * (u.abs() < band).select(0.f, u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax));
+  else
+    Arr(eff, len) = (1.f - t) * u + t * u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax);
 }
 
 void blend_biases(const float* b, size_t n, float t, float* eff) {

@@ -12,7 +12,10 @@
 // exactly the integer code the Z80 multiplies with. The array functions are Eigen
 // expressions (vectorised; SSE2 has no round instruction, so a scalar loop would call libm)
 // and give the same bits as the scalar ones.
-// Not modelled: a gradient through s or through the rounding (the caller's STE passes the
+// Sparsity: a dead zone of half-width `band` (code units, >= 0.5) maps |w/s| < band to 0;
+// band = 0.5 is plain rounding. zero_band() picks the band that zeroes a given fraction of a
+// layer (magnitude pruning that the straight-through gradient can still undo).
+// Not modelled: a gradient through s, the band or the rounding (the caller's STE passes the
 // gradient of the effective code straight to w/s).
 #pragma once
 #include <algorithm>
@@ -24,16 +27,22 @@ namespace z80lm {
 
 inline constexpr float kCodeMin = -2.f;
 inline constexpr float kCodeMax = 1.f;
+inline constexpr float kPlainRounding = 0.5f;  // the zero band of round-to-nearest
 
 // Quantile of |w[0..n)|, n >= 1; w is not modified.
 float quantile_abs(const float* w, size_t n, double q);
 
-inline float weight_code_f(float w_over_s) {
+inline float weight_code_f(float w_over_s, float band = kPlainRounding) {
+  if (band > kPlainRounding && std::fabs(w_over_s) < band) return 0.f;
   return std::clamp(std::nearbyint(w_over_s), kCodeMin, kCodeMax);
 }
-inline int8_t weight_code(float w_over_s) {
-  return static_cast<int8_t>(weight_code_f(w_over_s));
+inline int8_t weight_code(float w_over_s, float band = kPlainRounding) {
+  return static_cast<int8_t>(weight_code_f(w_over_s, band));
 }
+
+// The band (code units) that makes at least about `fraction` of w[0..n) zero: the
+// fraction-quantile of |w|·inv_s, never below plain rounding's. fraction 0 gives 0.5.
+float zero_band(const float* w, size_t n, float inv_s, double fraction);
 inline float bias_code_f(float b) {
   return std::clamp(std::nearbyint(b), -32768.f, 32767.f);
 }
@@ -41,10 +50,10 @@ inline int16_t bias_code(float b) {
   return static_cast<int16_t>(bias_code_f(b));
 }
 
-// codes[i] = weight_code_f(w[i] * inv_s); w and codes are (n); may alias.
-void weight_codes(const float* w, size_t n, float inv_s, float* codes);
+// codes[i] = weight_code_f(w[i] * inv_s, band); w and codes are (n); may alias.
+void weight_codes(const float* w, size_t n, float inv_s, float* codes, float band = kPlainRounding);
 // eff[i] = (1-t)·w[i]·inv_s + t·code (t >= 1: the code itself); may alias.
-void blend_codes(const float* w, size_t n, float inv_s, float t, float* eff);
+void blend_codes(const float* w, size_t n, float inv_s, float t, float* eff, float band = kPlainRounding);
 // eff[i] = (1-t)·b[i] + t·bias_code_f(b[i]).
 void blend_biases(const float* b, size_t n, float t, float* eff);
 

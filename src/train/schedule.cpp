@@ -17,4 +17,10 @@ float quant_t_at(const Schedule& s, double progress) {
   return static_cast<float>(s.quant_start + (1.0 - s.quant_start) * progress / s.quant_ramp_epochs);
 }
 
+double sparsity_at(const Schedule& s, double target, double progress) {
+  if (s.quant_ramp_epochs <= 0.f || progress >= s.quant_ramp_epochs) return target;
+  const double rest = 1.0 - progress / s.quant_ramp_epochs;
+  return target * (1.0 - rest * rest * rest);
+}
+
 }  // namespace z80lm

@@ -10,6 +10,8 @@
 // decay_epochs, then constant lr·lr_final.
 // Temperature: quant_start at progress 0, linear to 1 at quant_ramp_epochs (the original
 // ramps 0.3 -> 1 over 80% of its run; 1 from the start = plain straight-through training).
+// Sparsity (the fraction of each layer forced to zero) grows over the same epochs, cubically
+// (fast at first, gently at the end: Zhu & Gupta's gradual pruning), to its target.
 #pragma once
 
 namespace z80lm {
@@ -25,5 +27,6 @@ struct Schedule {
 
 float lr_at(const Schedule& s, double progress);
 float quant_t_at(const Schedule& s, double progress);
+double sparsity_at(const Schedule& s, double target, double progress);
 
 }  // namespace z80lm

@@ -87,6 +87,10 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
                                               : std::string("exact codes from the start (temperature 1)"));
   row("scale", fmt::format("{:g} quantile of |w| per layer, {}", c.scale_quantile,
                            c.scale_per_step ? "recomputed every step" : "fixed at initialisation"));
+  if (c.sparsity > 0)
+    row("sparsity", fmt::format("at least {:g}% zero weights per layer (a zero band around 0), {}", 100 * c.sparsity,
+                                s.quant_ramp_epochs > 0 ? fmt::format("ramped up over {:g} epochs", s.quant_ramp_epochs)
+                                                        : std::string("from the start")));
   row("regularisers", fmt::format("grid pull {:g}, weight decay {:g}", c.grid_pull, c.weight_decay));
   row("loss", fmt::format("CE on {:g} × outputs; overflow penalty {:g} beyond |acc| {:g}", c.loss.logit_scale,
                           c.loss.overflow_weight, c.loss.acc_limit));

@@ -19,6 +19,7 @@ std::string config_problem(const TrainConfig& c, int charset_size) {
     return "--quant-start must be in 0..1";
   if (!(c.query_dropout >= 0.f && c.query_dropout < 1.f)) return "--query-dropout must be in [0, 1)";
   if (!(c.scale_quantile > 0.0 && c.scale_quantile <= 1.0)) return "--scale-quantile must be in (0, 1]";
+  if (!(c.sparsity >= 0.0 && c.sparsity < 1.0)) return "--sparsity must be in [0, 1)";
   if (!(c.loss.acc_limit > 0.f && c.loss.acc_limit <= 32767.f)) return "--acc-limit must be in 1..32767";
   if (!(c.loss.logit_scale > 0.f)) return "--logit-scale must be positive";
   if (c.eval_every < 1) return "--eval-every must be at least 1";
@@ -47,6 +48,7 @@ nlohmann::json config_json(const TrainConfig& c) {
           {"query_dropout", float_json(c.query_dropout)},
           {"scale_quantile", c.scale_quantile},
           {"scale_per_step", c.scale_per_step},
+          {"sparsity", c.sparsity},
           {"eval_every", c.eval_every},
           {"logit_scale", float_json(c.loss.logit_scale)},
           {"acc_limit", float_json(c.loss.acc_limit)},
@@ -72,6 +74,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   j.at("query_dropout").get_to(c.query_dropout);
   j.at("scale_quantile").get_to(c.scale_quantile);
   j.at("scale_per_step").get_to(c.scale_per_step);
+  c.sparsity = j.value("sparsity", 0.0);  // absent in checkpoints written before --sparsity
   j.at("eval_every").get_to(c.eval_every);
   j.at("logit_scale").get_to(c.loss.logit_scale);
   j.at("acc_limit").get_to(c.loss.acc_limit);

@@ -30,6 +30,7 @@ struct TrainConfig {
   float grid_pull = 0.5f;     // weight of Σ_layers mean (w/s - q)^2 (pulls weights to the grid)
   float query_dropout = 0.f;  // each query trigram hit of a training example is dropped with this probability
   double scale_quantile = 0.95;
+  double sparsity = 0.0;        // at least this fraction of every layer's weights is 0 (zero band)
   bool scale_per_step = false;  // false: each layer's scale is fixed at initialisation
   int eval_every = 1;           // epochs between exact IntAcc evaluations (best-model candidates)
   LossOptions loss;

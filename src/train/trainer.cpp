@@ -15,14 +15,15 @@ namespace {
 constexpr float kBeta1 = 0.9f, kBeta2 = 0.999f, kEps = 1e-8f;
 }  // namespace
 
-double grid_gap(const NetShape& shape, const float* params, const float* scales) {
+double grid_gap(const NetShape& shape, const float* params, const float* scales, const float* bands) {
   double total = 0;
   for (int k = 0; k < shape.layers(); ++k) {
     const float inv_s = 1.f / scales[k];
+    const float band = bands ? bands[k] : kPlainRounding;
     const float* w = params + shape.w_offset[k];
     double sum = 0;
     for (size_t i = 0; i < shape.w_size(k); ++i) {
-      const float gap = w[i] * inv_s - weight_code_f(w[i] * inv_s);
+      const float gap = w[i] * inv_s - weight_code_f(w[i] * inv_s, band);
       sum += gap * gap;
     }
     total += sum / static_cast<double>(shape.w_size(k));
@@ -101,7 +102,8 @@ bool Trainer::step() {
 
   if (config_.scale_per_step)
     state_.scales = layer_scales(shape_, state_.params.data(), config_.scale_quantile);
-  effective_params(shape_, state_.params.data(), state_.scales.data(), t, eff_.data());
+  bands_ = zero_bands(sparsity_at(config_.schedule, config_.sparsity, progress));
+  effective_params(shape_, state_.params.data(), state_.scales.data(), t, eff_.data(), bands_.data());
 
   const size_t begin = state_.batch_in_epoch * static_cast<size_t>(config_.batch);
   const size_t n = std::min(state_.order.size(), begin + static_cast<size_t>(config_.batch)) - begin;
@@ -144,7 +146,8 @@ void Trainer::apply_gradient(float lr) {
   // change a single bit. Eigen arrays, because GCC -O2 does not vectorise plain loops and
   // scalar rint/sqrt are library calls on SSE2.
   pool_->run([&](int part) {
-    auto update = [&](size_t first, size_t count, float inv_s, float pull, float step_lr, float decay) {
+    auto update = [&](size_t first, size_t count, float inv_s, float band, float pull, float step_lr,
+                      float decay) {
       const size_t i0 = first + slice_begin(count, part, parts),
                    i1 = first + slice_begin(count, part + 1, parts);
       using Arr = Eigen::Map<Eigen::ArrayXf>;
@@ -155,7 +158,11 @@ void Trainer::apply_gradient(float lr) {
       // Straight-through: d(code)/dw = 1/s. The grid pull is d/dw of mean (w/s - code)^2.
       if (pull > 0.f) {
         const auto u = P * inv_s;
-        G = G * inv_s + (2.f * pull) * (u - u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax));
+        const auto code = u.rint().cwiseMax(kCodeMin).cwiseMin(kCodeMax);
+        if (band > kPlainRounding)
+          G = G * inv_s + (2.f * pull) * (u - (u.abs() < band).select(0.f, code));
+        else
+          G = G * inv_s + (2.f * pull) * (u - code);
       } else if (inv_s != 1.f) {
         G *= inv_s;
       }
@@ -165,18 +172,28 @@ void Trainer::apply_gradient(float lr) {
     };
     for (int k = 0; k < shape_.layers(); ++k) {
       const float inv_s = 1.f / state_.scales[k];
-      update(shape_.w_offset[k], shape_.w_size(k), inv_s,
+      update(shape_.w_offset[k], shape_.w_size(k), inv_s, bands_[k],
              config_.grid_pull * inv_s / static_cast<float>(shape_.w_size(k)), lr, config_.weight_decay);
       // Biases live in accumulator units already: no scale, no grid pull, no decay.
-      update(shape_.b_offset[k], static_cast<size_t>(shape_.n_out(k)), 1.f, 0.f, lr * config_.bias_lr, 0.f);
+      update(shape_.b_offset[k], static_cast<size_t>(shape_.n_out(k)), 1.f, kPlainRounding, 0.f,
+             lr * config_.bias_lr, 0.f);
     }
   });
+}
+
+std::vector<float> Trainer::zero_bands(double fraction) const {
+  if (!(fraction > 0.0)) return std::vector<float>(static_cast<size_t>(shape_.layers()), kPlainRounding);
+  return layer_zero_bands(shape_, state_.params.data(), state_.scales.data(), fraction);
 }
 
 Model Trainer::current_model() const {
   std::vector<float> scales = state_.scales;
   if (config_.scale_per_step) scales = layer_scales(shape_, state_.params.data(), config_.scale_quantile);
-  return integer_model(shape_, state_.params.data(), scales.data(), charset_, "");
+  // The saved model always has the full sparsity, also while the training ramp is below it.
+  const std::vector<float> bands = config_.sparsity > 0.0
+                                       ? layer_zero_bands(shape_, state_.params.data(), scales.data(), config_.sparsity)
+                                       : std::vector<float>();
+  return integer_model(shape_, state_.params.data(), scales.data(), charset_, "", bands.empty() ? nullptr : bands.data());
 }
 
 IntEvalStats Trainer::evaluate(const Model& m) {
@@ -195,7 +212,8 @@ EpochRecord Trainer::end_epoch() {
   r.ce = p.counted ? p.ce_sum / double(p.counted) : 0.0;
   r.acc = p.counted ? double(p.correct) / double(p.counted) : 0.0;
   r.penalty = p.counted ? p.penalty_sum / double(p.counted) : 0.0;
-  r.grid_gap = grid_gap(shape_, state_.params.data(), state_.scales.data());
+  const std::vector<float> bands = zero_bands(sparsity_at(config_.schedule, config_.sparsity, progress));
+  r.grid_gap = grid_gap(shape_, state_.params.data(), state_.scales.data(), bands.data());
   if (state_.epoch % static_cast<uint32_t>(config_.eval_every) == 0) {
     Model m = current_model();
     IntEvalStats st = evaluate(m);

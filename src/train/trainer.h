@@ -7,7 +7,8 @@
 //
 // A step: shuffle at the start of each epoch (Rng in the state); optionally drop query
 // trigram hits of the batch's examples (augmentation for unseen phrasings); per-layer scales
-// (fixed at initialisation, or recomputed every step); effective parameters at the
+// (fixed at initialisation, or recomputed every step); per-layer zero bands for --sparsity
+// (recomputed every step along a ramp; the saved model has the full target); effective parameters at the
 // scheduled temperature (qat_net.h); forward and backward of the batch split into
 // config.threads fixed slices (qat_forward.h); slice gradients summed in slice order;
 // straight-through to the latent weights (÷ scale), plus the grid-pull term; AdamW. Every
@@ -106,6 +107,8 @@ class Trainer {
   // Copies rows[0..n) into dropped_ without the query hits the RNG drops.
   void drop_query_hits(const uint32_t* rows, size_t n);
   void apply_gradient(float lr);
+  // Per-layer zero bands for this fraction of zeros in every layer (0: plain rounding).
+  std::vector<float> zero_bands(double fraction) const;
 
   TrainConfig config_;
   const ExampleSet& examples_;
@@ -116,6 +119,7 @@ class Trainer {
   TrainState state_;
   std::unique_ptr<ThreadPool> pool_;
   std::vector<float> eff_;
+  std::vector<float> bands_;  // this step's zero bands (per layer)
   std::vector<std::vector<float>> grads_;  // per slice
   std::vector<Workspace> work_;
   std::vector<BatchStats> slice_stats_;
@@ -126,6 +130,7 @@ class Trainer {
 };
 
 // Σ_layers mean (w/s - code)^2: how far the latent weights are from the grid (the pull's loss).
-double grid_gap(const NetShape& shape, const float* params, const float* scales);
+// bands: per-layer zero bands (quantize.h), or null for plain rounding.
+double grid_gap(const NetShape& shape, const float* params, const float* scales, const float* bands = nullptr);
 
 }  // namespace z80lm
