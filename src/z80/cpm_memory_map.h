@@ -29,6 +29,7 @@ inline constexpr uint16_t kTpaTopWord = 0x0006;        // word: BDOS base = firs
 inline constexpr uint16_t kCommandTail = 0x0080;       // length byte, then the CCP's uppercased tail
 inline constexpr uint16_t kLoadAddress = 0x0100;       // a .COM file loads and starts here
 inline constexpr uint16_t kDefaultMinTpaTop = 0xE406;  // a typical 64K CP/M 2.2 (BDOS at E406h)
+inline constexpr uint16_t kCpm48kTpaTop = 0xAC06;      // a 48K CP/M 2.2 (MOVCPM 48: BDOS at AC06h)
 inline constexpr uint32_t kStackBytes = 128;           // our own stack, above all buffers
 inline constexpr uint32_t kAddressSpace = 0x10000;     // 64 KiB
 

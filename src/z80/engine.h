@@ -47,6 +47,10 @@ class Engine {
   // Bytes of model data (weights, biases, tables) generate() puts in the image: lets a target
   // refuse a model that cannot fit before assembling anything.
   virtual uint32_t model_bytes(const Model& m) const = 0;
+  // What to do when a model does not fit a target's memory with this engine.
+  virtual std::string_view too_large_hint() const {
+    return "train a smaller model (fewer or narrower hidden layers)";
+  }
   // Code, data and buffers implementing NET_QUERY / NET_RUN / NET_OUT for `m` (valid model).
   virtual AsmPart generate(const Model& m) const = 0;
   // The same for a target that allows more (EngineTarget); by default the portable code.

@@ -29,6 +29,10 @@ namespace z80lm::z80 {
 class FastEngine : public Engine {
  public:
   std::string_view name() const override { return "fast"; }
+  std::string_view too_large_hint() const override {
+    return "the fast engine stores a byte per nonzero weight: train with `z80lm train --sparsity 0.75` "
+           "(or higher), or export with --engine compact";
+  }
   std::string_view description() const override {
     return "index lists, query half of layer 1 cached per response: fastest, exact";
   }

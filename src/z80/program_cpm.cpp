@@ -108,8 +108,8 @@ BuiltProgram build_cpm_program(const Model& m, const Engine& engine, uint32_t mi
         fmt::format("the model alone takes {} bytes of the image (engine {}), up to {:05X}h before any code "
                     "or buffers, but the TPA may end at {:04X}h",
                     engine.model_bytes(m), engine.name(), model_top, min_tpa_top),
-        "train a smaller model (fewer or narrower hidden layers), or export for a larger CP/M with "
-        "--min-tpa");
+        model_top <= 0xFFFF ? fmt::format("{}; or export for a larger CP/M with --min-tpa", engine.too_large_hint())
+                            : std::string(engine.too_large_hint()));
   const AsmPart core = chat_core_asm(m, {.put_char = "PUT_CHAR"});
   const AsmPart net = engine.generate(m, {.may_disable_interrupts = true});  // CP/M has no interrupt duty
   std::vector<BssBlock> bss = core.bss;
@@ -122,7 +122,7 @@ BuiltProgram build_cpm_program(const Model& m, const Engine& engine, uint32_t mi
           .binary.size();
   const CpmMemoryMap map = plan_cpm_memory(static_cast<uint32_t>(measured), bss);
   if (std::string p = cpm_memory_problem(map, min_tpa_top); !p.empty())
-    throw Error(p, "train a smaller model, or export for a larger CP/M with --min-tpa");
+    throw Error(p, fmt::format("{}; or export for a larger CP/M with --min-tpa", engine.too_large_hint()));
 
   BuiltProgram out;
   out.source = program_source(m, engine, map, core, net);

@@ -152,8 +152,6 @@ RL_DONE:
 )";
 
 constexpr std::string_view kBanner = "z80lm chat. Type ! to quit.";
-constexpr const char* kTooLargeHint = "train a smaller model (fewer or narrower hidden layers)";
-
 std::string zx48_equs() {
   std::string out = "; --- ZX Spectrum 48K: ROM and system variables (zx48_memory_map.h) ---\n";
   out += equ_line("CL_ALL", hex16(kRomClAll), "ROM: clear the whole screen");
@@ -265,7 +263,7 @@ BuiltProgram build_zx48_program(const Model& m, const Engine& engine) {
         fmt::format("the model alone takes {} bytes (engine {}) but a 48K Spectrum has {} bytes free for a "
                     "program ({:04X}h-{:04X}h): {} bytes too many before any code, buffers or stack",
                     data, engine.name(), kRoom, kLowestOrigin, kHighestEnd - 1, data - kRoom),
-        kTooLargeHint);
+        std::string(engine.too_large_hint()));
   const AsmPart core = chat_core_asm(m, {.put_char = "PUT_CHAR"});
   const AsmPart net = engine.generate(m);
   std::vector<BssBlock> bss = core.bss;
@@ -282,7 +280,7 @@ BuiltProgram build_zx48_program(const Model& m, const Engine& engine) {
                                 .binary.size());
   const ZxLayout relative = layout_buffers(0, measured, bss);
   const Zx48Placement placement = place_zx48_program(relative.stack_top);
-  if (!placement.problem.empty()) throw Error(placement.problem, kTooLargeHint);
+  if (!placement.problem.empty()) throw Error(placement.problem, std::string(engine.too_large_hint()));
   const ZxLayout layout = layout_buffers(placement.origin, measured, bss);
 
   BuiltProgram out;
