@@ -277,5 +277,29 @@ TEST(FastEngineCli, ExportsWithEngineFastAndProfilesItsLoops) {
     EXPECT_NE(profiled.out.find(routine), std::string::npos) << routine << "\n" << profiled.out;
 }
 
+TEST(FastEngineCli, ADenseModelIsRefusedWithTheSparsityHint) {
+  // Half the weights nonzero in a 256-256-192-128 network: the lists alone exceed 64 KiB.
+  Model m;
+  m.charset = test_charset(12);
+  int n_in = kInputSize;
+  uint64_t seed = 11;
+  for (int n_out : {256, 192, 128, static_cast<int>(m.charset.size())}) {
+    Layer l = random_layer(n_in, n_out, seed++);
+    for (size_t i = 0; i < l.w.size(); i += 2) l.w[i] = static_cast<int8_t>(i % 4 == 0 ? 1 : -1);
+    m.layers.push_back(std::move(l));
+    n_in = n_out;
+  }
+  test::TempDir dir;
+  save_model(dir.file("dense.zlm"), m);
+  for (const char* target : {"cpm", "zx48"}) {
+    const test::RunResult r = test::run_cli("export '" + dir.file("dense.zlm") + "' -t " + target + " -o '" +
+                                            dir.file("OUT") + "' --engine fast");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("the model alone takes"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--sparsity 0.75"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("--min-tpa"), std::string::npos) << r.out;  // no CP/M can hold it
+  }
+}
+
 }  // namespace
 }  // namespace z80lm
