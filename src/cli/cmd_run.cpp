@@ -148,6 +148,16 @@ int run_program(const RunOptions& options) {
     std::fflush(stdout);
   }
 
+  // One-shot (the answer to a command tail, no line typed): from the program's start.
+  if (options.speed && timeline.inputs.empty()) {
+    int chars = 0;
+    uint64_t end = 0;
+    for (const OutputByte& b : timeline.output)
+      if (b.byte >= 0x20 && b.byte < 0x7F) ++chars, end = b.t_state;
+    if (chars > 0)
+      fmt::print(stderr, "  [{} chars in {} T-states = {:.2f} s at {:g} MHz, from the program's start]\n", chars,
+                 end, static_cast<double>(end) / (mhz * 1e6), mhz);
+  }
   if (result.exit_code != 0) {
     fmt::print(stderr, "{}: {}\n", result.exit_code == 130 ? "z80lm run" : "error", result.message);
     if (!result.hint.empty()) fmt::print(stderr, "hint: {}\n", result.hint);
@@ -189,7 +199,8 @@ const Registration registration{
                    "T-states between printed characters, T-states per response, seconds at --mhz");
       sub.add_flag("--speed", options->speed,
                    "After each answer, print to stderr its characters and the T-states and seconds (at "
-                   "--mhz) from the end of the input line to the end of the answer");
+                   "--mhz) from the end of the input line to the end of the answer (one-shot: from the "
+                   "program's start)");
       sub.add_option("--mhz", options->mhz,
                      "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum)");
       sub.add_flag("--trace-bdos", options->trace_bdos,
