@@ -76,18 +76,21 @@ TEST(TrainCli, WritesModelCheckpointLogAndPlotBesideTheModel) {
   EXPECT_NO_THROW(load_checkpoint(dir.file("m.zlm.ckpt")));
 }
 
-TEST(TrainCli, SparsityIsShownRecordedAndMet) {
+TEST(TrainCli, SparsityAndActivityPenaltyAreShownRecordedAndMet) {
   TempDir dir;
   write_text(dir.file("data.txt"), chat_data());
   auto bad = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --sparsity 1" + kSmall);
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
   EXPECT_NE(bad.out.find("--sparsity must be in [0, 1)"), std::string::npos) << bad.out;
   auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 3 --sparsity 0.8" +
-                   kSmall);
+                   " --activity-penalty 0.001" + kSmall);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("at least 80% zero weights per layer"), std::string::npos) << r.out;
   Model m = load_model(dir.file("m.zlm"));
-  EXPECT_EQ(nlohmann::json::parse(m.provenance)["config"]["sparsity"], 0.8);
+  EXPECT_NE(r.out.find("activity penalty 0.001 × Σ hidden values"), std::string::npos) << r.out;
+  const auto config = nlohmann::json::parse(m.provenance)["config"];
+  EXPECT_EQ(config["sparsity"], 0.8);
+  EXPECT_EQ(config["activity_weight"], 0.001);
   for (const Layer& l : m.layers)
     EXPECT_GE(std::count(l.w.begin(), l.w.end(), int8_t{0}), static_cast<long>(0.8 * double(l.w.size() - 1)));
 }

@@ -164,7 +164,7 @@ struct TinyNet {
 
 // Finite differences need a smooth model: temperature 0 (effective codes = w/s, with the
 // scales held fixed) and no floor (identity /4); the overflow penalty is switched on with a
-// low limit so its gradient is checked too.
+// low limit, and the activity penalty too, so that their gradients are checked as well.
 TEST(TrainForward, BackwardMatchesFiniteDifferences) {
   TinyNet net({12, 7});
   std::vector<float> scales(net.shape.layers(), 0.05f);
@@ -175,6 +175,7 @@ TEST(TrainForward, BackwardMatchesFiniteDifferences) {
   opt.floor = false;
   opt.acc_limit = 60.f;
   opt.overflow_weight = 0.05f;
+  opt.activity_weight = 0.01f;
   const size_t n = 16;
   const float grad_scale = 1.f / n;
   Workspace ws;

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "infer/reference.h"
 #include "model/model_file.h"
 #include "text/charset.h"
+#include "text/encoder.h"
 #include "text/examples.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
@@ -167,6 +169,33 @@ TEST(TrainTrainer, OverflowPenaltyShrinksAccumulators) {
   EXPECT_GT(free, 600);
   EXPECT_LT(limited, free / 2);
   EXPECT_LT(limited, 450);
+}
+
+TEST(TrainTrainer, ActivityPenaltyLeavesFewerNonzeroHiddenValues) {
+  Fixture f;
+  auto nonzero_hidden = [&](float weight) {
+    TrainConfig c = small_config();
+    c.loss.activity_weight = weight;
+    Trainer tr(c, f.ex, f.charset);
+    while (tr.state().epoch < 20)
+      if (tr.step()) tr.end_epoch();
+    const Model m = tr.current_model();
+    size_t nonzero = 0;
+    for (size_t i = 0; i < f.ex.count; ++i) {
+      std::vector<int16_t> h(f.ex.inputs.begin() + static_cast<std::ptrdiff_t>(i * kInputSize),
+                             f.ex.inputs.begin() + static_cast<std::ptrdiff_t>((i + 1) * kInputSize));
+      for (size_t k = 0; k + 1 < m.layers.size(); ++k) {
+        std::vector<int16_t> y(static_cast<size_t>(m.layers[k].n_out));
+        layer_forward_reference(m.layers[k], h.data(), y.data(), true);
+        nonzero += static_cast<size_t>(std::count_if(y.begin(), y.end(), [](int16_t v) { return v != 0; }));
+        h = std::move(y);
+      }
+    }
+    return nonzero;
+  };
+  const size_t free = nonzero_hidden(0), penalised = nonzero_hidden(0.002f);
+  EXPECT_GT(free, 0u);
+  EXPECT_LT(penalised, free * 3 / 4) << free;
 }
 
 TEST(TrainTrainer, SparsityGivesAtLeastThatFractionOfZerosInEveryLayer) {

@@ -142,6 +142,8 @@ z80lm::cli::Registration reg{
       opt("--acc-limit", c.loss.acc_limit, "acc_limit",
           "accumulators beyond ±this are penalised (int16: 32767)");
       opt("--overflow-weight", c.loss.overflow_weight, "overflow_weight", "weight of the overflow penalty");
+      opt("--activity-penalty", c.loss.activity_weight, "activity_weight",
+          "weight of an L1 loss on hidden values: fewer nonzero ones make the fast Z80 engine faster");
       opt("--eval-every", c.eval_every, "eval_every",
           "epochs between exact IntAcc evaluations (best-model candidates)");
 

@@ -101,6 +101,8 @@ BatchStats forward_backward(const NetShape& shape, const float* eff, const Spars
     }
   }
   for (int k = 0; k < layers; ++k) st.penalty_sum += overflow_penalty(ws.z[k], opt, grad_scale, nullptr);
+  if (opt.activity_weight > 0.f)
+    for (int k = 0; k + 1 < layers; ++k) st.penalty_sum += double(opt.activity_weight) * ws.y[k].sum();
   if (!grad) return st;
 
   for (int k = layers - 1; k >= 0; --k) {
@@ -119,6 +121,7 @@ BatchStats forward_backward(const NetShape& shape, const float* eff, const Spars
     dc.noalias() += ws.dz * ws.y[k - 1].transpose();
     ConstMap c(eff + shape.w_offset[k], shape.n_out(k), shape.n_in(k));
     ws.dy.noalias() = c.transpose() * ws.dz;
+    if (opt.activity_weight > 0.f) ws.dy.array() += opt.activity_weight * grad_scale;  // d Σ y / d y
     // Through y = max(floor(z/4), 0): 1/4 where z > 0. The gate clamp(z·2^40, 0, 1) is the
     // step function for every |z| >= 2^-40 (at temperature 1 z is an integer: exact) and,
     // unlike a comparison, an Eigen packet operation (vectorised).

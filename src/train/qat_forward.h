@@ -10,7 +10,9 @@
 //     y_k = floor(z_k / 4)               -- SRA: floor, not truncation
 //     y_k = max(y_k, 0)                  -- hidden layers only
 // and the loss is   CE(softmax(logit_scale · y_L), target)
-//                 + overflow_weight · Σ_k Σ_neurons (max(|z_k| - acc_limit, 0) / acc_limit)^2.
+//                 + overflow_weight · Σ_k Σ_neurons (max(|z_k| - acc_limit, 0) / acc_limit)^2
+//                 + activity_weight · Σ_hidden y_k   (L1 on hidden values: fewer nonzero ones,
+//                   so the fast Z80 engine, which skips zero inputs, has less to do).
 // At temperature 1 the codes and biases are integers and every z_k is an exact integer in
 // float (|z| < 2^24), so z_k IS the Z80 accumulator and y_L the Z80's output (as long as no
 // accumulator leaves int16, which the penalty prevents); argmax ties go to the first index,
@@ -36,12 +38,13 @@ struct LossOptions {
   float logit_scale = 0.02f;    // softmax temperature on the integer outputs
   float acc_limit = 24576.f;    // accumulators beyond +-acc_limit are penalised
   float overflow_weight = 1.f;  // 0 switches the penalty off
+  float activity_weight = 0.f;  // L1 on hidden values (0: off)
   bool floor = true;            // false (identity /4) only for finite-difference tests
 };
 
 struct BatchStats {
   double ce_sum = 0;       // Σ cross-entropy over counted rows
-  double penalty_sum = 0;  // Σ overflow penalty (weighted) over rows
+  double penalty_sum = 0;  // Σ overflow and activity penalties (weighted) over rows
   size_t correct = 0;      // argmax (first maximum) == target
   size_t counted = 0;      // rows with a target >= 0
   void add(const BatchStats& o) {
