@@ -1,13 +1,18 @@
-// The shipped examples played through their exported CP/M programs in the emulator, with
-// every engine: a user's session (prompt, typed line, answer ... `!`, back to CP/M) must
-// print exactly the expected exchanges (examples/*/exchanges.txt), which the host reference
-// must give too. For guess the exchanges are a short game ending in WIN.
+// The shipped examples played through their exported CP/M programs and Spectrum tapes in the
+// emulator, with every engine: a user's session (prompt, typed line, answer ... `!`, back to
+// CP/M) must print exactly the expected exchanges (examples/*/exchanges.txt), which the host
+// reference must give too. For guess the exchanges are a short game ending in WIN.
+#include <algorithm>
+#include <cctype>
+
+#include "emu/zx_machine.h"
 #include "export_test_support.h"
 #include "infer/reference.h"
 #include "model/model_file.h"
 #include "test_support.h"
 #include "text/pairs.h"
 #include "z80/engine.h"
+#include "zx/zx48_media.h"
 
 namespace z80lm {
 namespace {
@@ -53,6 +58,30 @@ TEST_P(ExamplesOnZ80, ScriptedSessionGivesTheExpectedExchanges) {
   auto run = export_testing::run_chat(program, t.input);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
   EXPECT_EQ(run.raw, t.output);
+}
+
+// The same exchanges from the Spectrum tape (the build exports the examples' .TAP with the
+// fast engine's portable flavour, interrupts on): the ROM-less machine's line editor echoes
+// each typed line in capitals (the model folds case, so the answers are the same).
+TEST_P(ExamplesOnZ80, SpectrumTapeGivesTheExpectedExchanges) {
+  const Case& c = GetParam();
+  const std::string dir = std::string(Z80LM_SOURCE_DIR) + "/examples/" + c.example + "/";
+  Model m = load_model(dir + "model.zlm");
+  std::string input, expected = "z80lm chat. Type ! to quit.\n";
+  for (const auto& x : load_pairs({dir + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs) {
+    std::string shown = x.query;
+    std::transform(shown.begin(), shown.end(), shown.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    input += x.query + "\n";
+    expected += "\n> " + shown + "\n" + x.response;
+  }
+  expected += "\n> ";
+  const z80::BuiltProgram p = z80::export_program(m, {.target = "zx48", .engine = c.engine});
+  emu::ScriptedConsole console(input);
+  emu::ZxMachine machine(console, {.max_t_states = 100'000'000'000ull});
+  machine.load_file(zx::zx48_tap(p, "CHAT.TAP"), "CHAT.TAP");
+  const emu::RunResult r = machine.run();
+  EXPECT_EQ(console.output(), expected);
+  EXPECT_EQ(r.reason, emu::ExitReason::kEndOfInput) << r.message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExamplesOnZ80, ::testing::ValuesIn(cases()),
