@@ -132,8 +132,8 @@ z80lm::cli::Registration reg{
           "drop each query trigram hit with this probability (augmentation for unseen phrasings)");
       opt("--scale-quantile", c.scale_quantile, "scale_quantile", "per-layer scale = this quantile of |w|");
       opt("--sparsity", c.sparsity, "sparsity",
-          "make at least this fraction of every layer's weights 0 (e.g. 0.75: a model the fast Z80 engine "
-          "can hold; 0 = plain rounding)");
+          "make at least this fraction of every layer's weights 0 (e.g. 0.78: a tinychat-size model the "
+          "fast Z80 engine can hold in a 48K CP/M; 0 = plain rounding)");
       config_opts.emplace_back(sub.add_flag("--scale-per-step", c.scale_per_step,
                                             "recompute the scales every step (default: fixed at init)")
                                    ->group("Training"),
@@ -143,7 +143,8 @@ z80lm::cli::Registration reg{
           "accumulators beyond ±this are penalised (int16: 32767)");
       opt("--overflow-weight", c.loss.overflow_weight, "overflow_weight", "weight of the overflow penalty");
       opt("--activity-penalty", c.loss.activity_weight, "activity_weight",
-          "weight of an L1 loss on hidden values: fewer nonzero ones make the fast Z80 engine faster");
+          "weight of an L1 loss on hidden values (e.g. 0.0001; 0 = off): fewer nonzero ones make the fast "
+          "Z80 engine faster");
       opt("--eval-every", c.eval_every, "eval_every",
           "epochs between exact IntAcc evaluations (best-model candidates)");
 
