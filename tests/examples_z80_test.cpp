@@ -5,14 +5,12 @@
 #include <algorithm>
 #include <cctype>
 
-#include "emu/zx_machine.h"
 #include "export_test_support.h"
 #include "infer/reference.h"
 #include "model/model_file.h"
 #include "test_support.h"
 #include "text/pairs.h"
 #include "z80/engine.h"
-#include "zx/zx48_media.h"
 
 namespace z80lm {
 namespace {
@@ -75,13 +73,10 @@ TEST_P(ExamplesOnZ80, SpectrumTapeGivesTheExpectedExchanges) {
     expected += "\n> " + shown + "\n" + x.response;
   }
   expected += "\n> ";
-  const z80::BuiltProgram p = z80::export_program(m, {.target = "zx48", .engine = c.engine});
-  emu::ScriptedConsole console(input);
-  emu::ZxMachine machine(console, {.max_t_states = 100'000'000'000ull});
-  machine.load_file(zx::zx48_tap(p, "CHAT.TAP"), "CHAT.TAP");
-  const emu::RunResult r = machine.run();
-  EXPECT_EQ(console.output(), expected);
-  EXPECT_EQ(r.reason, emu::ExitReason::kEndOfInput) << r.message;
+  const export_testing::ZxChatRun run =
+      export_testing::run_zx_chat(z80::export_program(m, {.target = "zx48", .engine = c.engine}), input);
+  EXPECT_EQ(run.output, expected);
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput) << run.result.message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExamplesOnZ80, ::testing::ValuesIn(cases()),

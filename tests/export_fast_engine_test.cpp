@@ -5,14 +5,12 @@
 // export_chat_test, export_conformance_test), parameterised over every engine.
 #include <gtest/gtest.h>
 
-#include "emu/zx_machine.h"
 #include "export_test_support.h"
 #include "model/model_file.h"
 #include "test_support.h"
 #include "z80/engine_fast.h"
 #include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
-#include "zx/zx48_media.h"
 #include "zx/zx48_memory_map.h"
 
 namespace z80lm {
@@ -246,17 +244,11 @@ TEST(FastEngineZx, ChatsExactlyWithTheFrameInterruptOn) {
     expected += "\n> " + q + "\n" + generate_reference(m, q);  // the line editor echoes the line
   }
   expected += "\n> ";
-  const z80::BuiltProgram p = z80::export_program(m, {.target = "zx48", .engine = "fast"});
-  emu::ScriptedConsole console(input);
-  emu::ZxMachine machine(console, {.max_t_states = 100'000'000'000ull});
-  machine.load_file(zx::zx48_tap(p, "CHAT.TAP"), "CHAT.TAP");
-  const emu::RunResult r = machine.run();
-  EXPECT_EQ(console.output(), expected);
-  EXPECT_EQ(r.reason, emu::ExitReason::kEndOfInput) << r.message;
-  uint32_t frames = 0;
-  for (uint16_t k = 3; k > 0; --k)
-    frames = (frames << 8) | machine.cpu().read_byte(static_cast<uint16_t>(zx::kFrames + k - 1));
-  EXPECT_EQ(frames + 1, r.t_states / zx::kFrameTStates);  // the last interrupt ended the run
+  const export_testing::ZxChatRun run =
+      export_testing::run_zx_chat(z80::export_program(m, {.target = "zx48", .engine = "fast"}), input);
+  EXPECT_EQ(run.output, expected);
+  EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput) << run.result.message;
+  EXPECT_EQ(run.frames + 1, run.result.t_states / zx::kFrameTStates);  // the last interrupt ended the run
 }
 
 TEST(FastEngineCli, ExportsWithEngineFastAndProfilesItsLoops) {
