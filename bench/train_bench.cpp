@@ -217,8 +217,9 @@ int main(int argc, char** argv) {
         "\n== held-out: train on tinychat-train.txt, measure tinychat-heldout.txt ({:g} s budget) ==\n",
         a.heldout_seconds);
     const double ours = hr.val_report.greedy_acc();
-    fmt::print("{:<34} {:>13.2f}% ({} / {} distinct unseen queries; goal >= 38%)\n", "held-out greedy exact-match",
-               100 * ours, hr.val_report.greedy_matched, hr.val_report.distinct_queries);
+    fmt::print("{:<34} {:>13.2f}% ({} / {} distinct unseen queries; goal >= 38%)\n",
+               "held-out greedy exact-match", 100 * ours, hr.val_report.greedy_matched,
+               hr.val_report.distinct_queries);
     fmt::print("{:<34} {:>13.2f}% {:>10}\n", "  original", 100 * kOriginalHeldOutGreedy,
                fmt::format("{:.2f}x", ours / kOriginalHeldOutGreedy));
     fmt::print("{:<34} {:>13.2f}% {:>10}   (reported: {:.1f}%)\n", "  nearest neighbour (this run)", 100 * nn,
@@ -231,7 +232,8 @@ int main(int argc, char** argv) {
                fmt::format("{:.2f}x", knn5 > 0 ? ours / knn5 : 0.0));
     fmt::print("{:<34} {:>13.2f}% {:>10}\n", "  naive Bayes, Z80 query buckets", 100 * nb_buckets,
                fmt::format("{:.2f}x", nb_buckets > 0 ? ours / nb_buckets : 0.0));
-    fmt::print("{:<34} {:>13.2f}%   (words: not what the Z80 sees)\n", "  naive Bayes, query words", 100 * nb_words);
+    fmt::print("{:<34} {:>13.2f}%   (words: not what the Z80 sees)\n", "  naive Bayes, query words",
+               100 * nb_words);
     fmt::print("{:<34} {:>13.2f}%\n", "held-out IntAcc (teacher-forced)", 100 * hr.val_report.int_acc());
     fmt::print("{:<34} {:>13.2f}%\n", "training IntAcc of that model", 100 * hr.best.int_acc);
   }

@@ -77,8 +77,6 @@ class CliRun : public ::testing::Test {
   fs::path dir_;
 };
 
-
-
 TEST_F(CliRun, HelpExitsZero) {
   const CliResult r = run({"run", "--help"});
   EXPECT_EQ(r.exit_code, 0);

@@ -20,7 +20,9 @@ struct Case {
   std::string engine;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.example << " / " << c.engine; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.example << " / " << c.engine;
+}
 
 std::vector<Case> cases() {
   std::vector<Case> all;
@@ -52,7 +54,8 @@ TEST_P(ExamplesOnZ80, ScriptedSessionGivesTheExpectedExchanges) {
   // The examples are trained with --sparsity 0.75 so that every engine holds them and the
   // program fits the TPA of a 48K CP/M 2.2 (BDOS at AC06h).
   z80::BuiltProgram program = z80::export_program(m, {.target = "cpm", .engine = c.engine});
-  EXPECT_LE(program.memory_top, z80::kCpm48kTpaTop) << c.engine << " needs memory up to " << program.memory_top;
+  EXPECT_LE(program.memory_top, z80::kCpm48kTpaTop)
+      << c.engine << " needs memory up to " << program.memory_top;
   auto run = export_testing::run_chat(program, t.input);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
   EXPECT_EQ(run.raw, t.output);
@@ -68,7 +71,8 @@ TEST_P(ExamplesOnZ80, SpectrumTapeGivesTheExpectedExchanges) {
   std::string input, expected = "z80lm chat. Type ! to quit.\n";
   for (const auto& x : load_pairs({dir + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs) {
     std::string shown = x.query;
-    std::transform(shown.begin(), shown.end(), shown.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    std::transform(shown.begin(), shown.end(), shown.begin(),
+                   [](unsigned char ch) { return std::toupper(ch); });
     input += x.query + "\n";
     expected += "\n> " + shown + "\n" + x.response;
   }

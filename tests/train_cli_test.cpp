@@ -82,8 +82,8 @@ TEST(TrainCli, SparsityAndActivityPenaltyAreShownRecordedAndMet) {
   auto bad = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --sparsity 1" + kSmall);
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
   EXPECT_NE(bad.out.find("--sparsity must be in [0, 1)"), std::string::npos) << bad.out;
-  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 3 --sparsity 0.8" +
-                   " --activity-penalty 0.001" + kSmall);
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                   " --epochs 3 --sparsity 0.8" + " --activity-penalty 0.001" + kSmall);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("at least 80% zero weights per layer"), std::string::npos) << r.out;
   Model m = load_model(dir.file("m.zlm"));

@@ -69,9 +69,9 @@ TEST(TrainQuantize, VectorisedCodesEqualScalarCodes) {
 
 TEST(TrainQuantize, ZeroBandZeroesTheSmallCodesAndKeepsTheRest) {
   // Band 0.5 is plain rounding; a wider band zeroes |u| < band and rounds the rest.
-  const std::tuple<float, float, int> cases[] = {{0.8f, 0.9f, 0}, {-0.8f, 0.9f, 0},   {0.9f, 0.9f, 1},
-                                                 {-0.9f, 0.9f, -1}, {1.7f, 0.9f, 1},  {-1.7f, 0.9f, -2},
-                                                 {1.4f, 1.5f, 0},  {-1.6f, 1.5f, -2}, {0.8f, 0.5f, 1}};
+  const std::tuple<float, float, int> cases[] = {{0.8f, 0.9f, 0},   {-0.8f, 0.9f, 0},  {0.9f, 0.9f, 1},
+                                                 {-0.9f, 0.9f, -1}, {1.7f, 0.9f, 1},   {-1.7f, 0.9f, -2},
+                                                 {1.4f, 1.5f, 0},   {-1.6f, 1.5f, -2}, {0.8f, 0.5f, 1}};
   for (auto [u, band, code] : cases) EXPECT_EQ(weight_code(u, band), code) << u << " band " << band;
   Rng rng(5);
   std::vector<float> w;

@@ -84,11 +84,10 @@ z80lm::cli::Registration reg{
              "BASIC loader, or a .z80 snapshot; see docs/zx.md)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
           ->capture_default_str();
-      sub.add_option(
-             "--engine", a->options.engine,
-             "network code: compact (2-bit weights, smallest image) or fast (index lists, a byte per "
-             "nonzero weight, the query cached: 3.3x faster on models trained with --sparsity 0.75; see "
-             "docs/engine-fast.md)")
+      sub.add_option("--engine", a->options.engine,
+                     "network code: compact (2-bit weights, smallest image) or fast (index lists, a byte per "
+                     "nonzero weight, the query cached: 3.4x faster on models trained with --sparsity 0.78 "
+                     "--activity-penalty 0.0001; see docs/engine-fast.md)")
           ->check(CLI::IsMember(z80lm::z80::engine_names()))
           ->capture_default_str();
       sub.add_option("--min-tpa", a->options.min_tpa_top,

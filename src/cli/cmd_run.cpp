@@ -155,8 +155,8 @@ int run_program(const RunOptions& options) {
     for (const OutputByte& b : timeline.output)
       if (b.byte >= 0x20 && b.byte < 0x7F) ++chars, end = b.t_state;
     if (chars > 0)
-      fmt::print(stderr, "  [{} chars in {} T-states = {:.2f} s at {:g} MHz, from the program's start]\n", chars,
-                 end, static_cast<double>(end) / (mhz * 1e6), mhz);
+      fmt::print(stderr, "  [{} chars in {} T-states = {:.2f} s at {:g} MHz, from the program's start]\n",
+                 chars, end, static_cast<double>(end) / (mhz * 1e6), mhz);
   }
   if (result.exit_code != 0) {
     fmt::print(stderr, "{}: {}\n", result.exit_code == 130 ? "z80lm run" : "error", result.message);

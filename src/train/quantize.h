@@ -43,6 +43,7 @@ inline int8_t weight_code(float w_over_s, float band = kPlainRounding) {
 // The band (code units) that makes at least about `fraction` of w[0..n) zero: the
 // fraction-quantile of |w|·inv_s, never below plain rounding's. fraction 0 gives 0.5.
 float zero_band(const float* w, size_t n, float inv_s, double fraction);
+
 inline float bias_code_f(float b) {
   return std::clamp(std::nearbyint(b), -32768.f, 32767.f);
 }

@@ -88,15 +88,17 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
   row("scale", fmt::format("{:g} quantile of |w| per layer, {}", c.scale_quantile,
                            c.scale_per_step ? "recomputed every step" : "fixed at initialisation"));
   if (c.sparsity > 0)
-    row("sparsity", fmt::format("at least {:g}% zero weights per layer (a zero band around 0), {}", 100 * c.sparsity,
-                                s.quant_ramp_epochs > 0 ? fmt::format("ramped up over {:g} epochs", s.quant_ramp_epochs)
-                                                        : std::string("from the start")));
+    row("sparsity",
+        fmt::format("at least {:g}% zero weights per layer (a zero band around 0), {}", 100 * c.sparsity,
+                    s.quant_ramp_epochs > 0 ? fmt::format("ramped up over {:g} epochs", s.quant_ramp_epochs)
+                                            : std::string("from the start")));
   row("regularisers", fmt::format("grid pull {:g}, weight decay {:g}", c.grid_pull, c.weight_decay));
-  row("loss", fmt::format("CE on {:g} × outputs; overflow penalty {:g} beyond |acc| {:g}{}", c.loss.logit_scale,
-                          c.loss.overflow_weight, c.loss.acc_limit,
-                          c.loss.activity_weight > 0
-                              ? fmt::format("; activity penalty {:g} × Σ hidden values", c.loss.activity_weight)
-                              : std::string()));
+  row("loss",
+      fmt::format("CE on {:g} × outputs; overflow penalty {:g} beyond |acc| {:g}{}", c.loss.logit_scale,
+                  c.loss.overflow_weight, c.loss.acc_limit,
+                  c.loss.activity_weight > 0
+                      ? fmt::format("; activity penalty {:g} × Σ hidden values", c.loss.activity_weight)
+                      : std::string()));
   std::string stop;
   if (o.max_epochs) stop += fmt::format("{} epochs", o.max_epochs);
   if (o.max_steps) stop += (stop.empty() ? "" : ", ") + fmt::format("{} steps", o.max_steps);

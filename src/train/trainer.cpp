@@ -190,10 +190,11 @@ Model Trainer::current_model() const {
   std::vector<float> scales = state_.scales;
   if (config_.scale_per_step) scales = layer_scales(shape_, state_.params.data(), config_.scale_quantile);
   // The saved model always has the full sparsity, also while the training ramp is below it.
-  const std::vector<float> bands = config_.sparsity > 0.0
-                                       ? layer_zero_bands(shape_, state_.params.data(), scales.data(), config_.sparsity)
-                                       : std::vector<float>();
-  return integer_model(shape_, state_.params.data(), scales.data(), charset_, "", bands.empty() ? nullptr : bands.data());
+  const std::vector<float> bands =
+      config_.sparsity > 0.0 ? layer_zero_bands(shape_, state_.params.data(), scales.data(), config_.sparsity)
+                             : std::vector<float>();
+  return integer_model(shape_, state_.params.data(), scales.data(), charset_, "",
+                       bands.empty() ? nullptr : bands.data());
 }
 
 IntEvalStats Trainer::evaluate(const Model& m) {

@@ -119,7 +119,7 @@ class Trainer {
   TrainState state_;
   std::unique_ptr<ThreadPool> pool_;
   std::vector<float> eff_;
-  std::vector<float> bands_;  // this step's zero bands (per layer)
+  std::vector<float> bands_;               // this step's zero bands (per layer)
   std::vector<std::vector<float>> grads_;  // per slice
   std::vector<Workspace> work_;
   std::vector<BatchStats> slice_stats_;
@@ -131,6 +131,7 @@ class Trainer {
 
 // Σ_layers mean (w/s - code)^2: how far the latent weights are from the grid (the pull's loss).
 // bands: per-layer zero bands (quantize.h), or null for plain rounding.
-double grid_gap(const NetShape& shape, const float* params, const float* scales, const float* bands = nullptr);
+double grid_gap(const NetShape& shape, const float* params, const float* scales,
+                const float* bands = nullptr);
 
 }  // namespace z80lm

@@ -108,8 +108,9 @@ BuiltProgram build_cpm_program(const Model& m, const Engine& engine, uint32_t mi
         fmt::format("the model alone takes {} bytes of the image (engine {}), up to {:05X}h before any code "
                     "or buffers, but the TPA may end at {:04X}h",
                     engine.model_bytes(m), engine.name(), model_top, min_tpa_top),
-        model_top <= 0xFFFF ? fmt::format("{}; or export for a larger CP/M with --min-tpa", engine.too_large_hint())
-                            : std::string(engine.too_large_hint()));
+        model_top <= 0xFFFF
+            ? fmt::format("{}; or export for a larger CP/M with --min-tpa", engine.too_large_hint())
+            : std::string(engine.too_large_hint()));
   const AsmPart core = chat_core_asm(m, {.put_char = "PUT_CHAR"});
   const AsmPart net = engine.generate(m, {.may_disable_interrupts = true});  // CP/M has no interrupt duty
   std::vector<BssBlock> bss = core.bss;
