@@ -2,15 +2,13 @@
 // emulator, with every engine: a user's session (prompt, typed line, answer ... `!`, back to
 // CP/M) must print exactly the expected exchanges (examples/*/exchanges.txt), which the host
 // reference must give too. For guess the exchanges are a short game ending in WIN.
-#include <algorithm>
-#include <cctype>
-
 #include "export_test_support.h"
 #include "infer/reference.h"
 #include "model/model_file.h"
 #include "test_support.h"
 #include "text/pairs.h"
 #include "z80/engine.h"
+#include "zx_chat_support.h"
 
 namespace z80lm {
 namespace {
@@ -68,18 +66,13 @@ TEST_P(ExamplesOnZ80, SpectrumTapeGivesTheExpectedExchanges) {
   const Case& c = GetParam();
   const std::string dir = std::string(Z80LM_SOURCE_DIR) + "/examples/" + c.example + "/";
   Model m = load_model(dir + "model.zlm");
-  std::string input, expected = "z80lm chat. Type ! to quit.\n";
-  for (const auto& x : load_pairs({dir + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs) {
-    std::string shown = x.query;
-    std::transform(shown.begin(), shown.end(), shown.begin(),
-                   [](unsigned char ch) { return std::toupper(ch); });
-    input += x.query + "\n";
-    expected += "\n> " + shown + "\n" + x.response;
-  }
-  expected += "\n> ";
-  const export_testing::ZxChatRun run =
-      export_testing::run_zx_chat(z80::export_program(m, {.target = "zx48", .engine = c.engine}), input);
-  EXPECT_EQ(run.output, expected);
+  zx_testing::ZxTranscript t;
+  for (const auto& x : load_pairs({dir + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs)
+    t.ask(x.query, x.response);
+  t.expect_prompt();
+  const zx_testing::ZxChatRun run =
+      zx_testing::run_tape(z80::export_program(m, {.target = "zx48", .engine = c.engine}), t.input);
+  EXPECT_EQ(run.raw, t.output);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput) << run.result.message;
 }
 

@@ -12,6 +12,7 @@
 #include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
 #include "zx/zx48_memory_map.h"
+#include "zx_chat_support.h"
 
 namespace z80lm {
 namespace {
@@ -238,15 +239,12 @@ TEST(FastEngine, CpmFlavourTakesNoInterruptDuringNetRun) {
 // answers are exact and no frame interrupt is missed while the network runs.
 TEST(FastEngineZx, ChatsExactlyWithTheFrameInterruptOn) {
   const Model m = export_testing::chatty_model({24, 12}, 12, 3);
-  std::string input, expected = "z80lm chat. Type ! to quit.\n";
-  for (const std::string q : {"HELLO", "HOW ARE YOU", "TELL ME A JOKE", "OK"}) {
-    input += q + "\n";
-    expected += "\n> " + q + "\n" + generate_reference(m, q);  // the line editor echoes the line
-  }
-  expected += "\n> ";
-  const export_testing::ZxChatRun run =
-      export_testing::run_zx_chat(z80::export_program(m, {.target = "zx48", .engine = "fast"}), input);
-  EXPECT_EQ(run.output, expected);
+  zx_testing::ZxTranscript t;
+  for (const std::string q : {"HELLO", "HOW ARE YOU", "TELL ME A JOKE", "OK"}) t.ask(m, q);
+  t.expect_prompt();
+  const zx_testing::ZxChatRun run =
+      zx_testing::run_tape(z80::export_program(m, {.target = "zx48", .engine = "fast"}), t.input);
+  EXPECT_EQ(run.raw, t.output);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput) << run.result.message;
   EXPECT_EQ(run.frames + 1, run.result.t_states / zx::kFrameTStates);  // the last interrupt ended the run
 }

@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "emu/zx_machine.h"
 #include "emu_test_support.h"
 #include "infer/reference.h"
 #include "model/model.h"
@@ -27,8 +26,6 @@
 #include "z80/engine_fast.h"
 #include "z80/exporter.h"
 #include "z80/program_cpm.h"
-#include "zx/zx48_media.h"
-#include "zx/zx48_memory_map.h"
 
 namespace z80lm::export_testing {
 
@@ -200,25 +197,6 @@ inline emu::testing::CpmRun run_chat(const z80::BuiltProgram& p, const std::stri
                                      const std::vector<std::string>& args = {}, emu::CpmConfig config = {}) {
   if (config.max_t_states == 0) config.max_t_states = 200'000'000'000ull;
   return emu::testing::run_cpm_binary(p.binary, input, std::move(config), args);
-}
-
-// A zx48 program loaded from its tape into the ROM-less Spectrum, `input` typed; frames is the
-// Spectrum's FRAMES counter afterwards (interrupts the program took).
-struct ZxChatRun {
-  std::string output;
-  emu::RunResult result;
-  uint32_t frames = 0;
-};
-inline ZxChatRun run_zx_chat(const z80::BuiltProgram& p, const std::string& input) {
-  emu::ScriptedConsole console(input);
-  emu::ZxMachine machine(console, {.max_t_states = 100'000'000'000ull});
-  machine.load_file(zx::zx48_tap(p, "CHAT.TAP"), "CHAT.TAP");
-  ZxChatRun run;
-  run.result = machine.run();
-  run.output = console.output();
-  for (uint16_t k = 3; k > 0; --k)
-    run.frames = (run.frames << 8) | machine.cpu().read_byte(static_cast<uint16_t>(zx::kFrames + k - 1));
-  return run;
 }
 
 // Words, spaces and punctuation as people type them; never '!' first (that quits).

@@ -17,6 +17,7 @@
 #include "z80/program_zx48.h"
 #include "zx/zx48_media.h"
 #include "zx/zx48_memory_map.h"
+#include "zx_chat_support.h"
 
 namespace z80lm {
 namespace {
@@ -26,66 +27,14 @@ using export_testing::random_model;
 using export_testing::random_query;
 using export_testing::Rng;
 using export_testing::test_charset;
-
-constexpr std::string_view kBanner = "z80lm chat. Type ! to quit.\n";
+using zx_testing::kBanner;
+using zx_testing::run_tape;
+using zx_testing::run_zx;
+using zx_testing::ZxChatRun;
+using zx_testing::ZxTranscript;
 
 z80::BuiltProgram export_zx(const Model& m) {
   return z80::export_program(m, {.target = "zx48", .engine = "compact"});
-}
-
-// A Spectrum chat session as the user sees it (console bytes: the Spectrum's ENTER is a new
-// line). The line editor upper-cases letters, keeps at most 62 bytes and echoes each key.
-struct ZxTranscript {
-  std::string input;
-  std::string output = std::string(kBanner);
-
-  void expect_prompt() { output += "\n> "; }
-  void type_line(const std::string& line) {
-    input += line + "\n";
-    std::string kept;
-    for (char c : line)
-      if (kept.size() < static_cast<size_t>(z80::kZxLineMax)) kept += c;
-    output += to_upper_ascii(kept) + "\n";
-  }
-  void ask(const std::string& query, const std::string& answer) {
-    expect_prompt();
-    type_line(query);
-    output += answer;
-  }
-  void ask(const Model& m, const std::string& query) {
-    ask(query, generate_reference(m, query.substr(0, static_cast<size_t>(z80::kZxLineMax))));
-  }
-};
-
-struct ZxChatRun {
-  emu::RunResult result;
-  std::string raw;
-  emu::ConsoleTimeline timeline;
-  size_t input_left = 0;
-  uint16_t alt_hl = 0, iy = 0;
-  uint32_t frames = 0;
-};
-
-ZxChatRun run_zx(const std::vector<uint8_t>& file, std::string_view name, const std::string& input,
-                 uint16_t alt_hl_at_start = 0) {
-  emu::ScriptedConsole console(input);
-  emu::ZxMachine machine(console, {.max_t_states = 400'000'000'000ull});
-  machine.load_file(file, name);
-  machine.cpu().set_reg(emu::Reg16::kAltHL, alt_hl_at_start);
-  ZxChatRun run;
-  run.result = machine.run();
-  run.raw = console.output();
-  run.timeline = machine.timeline();
-  run.input_left = console.input_left();
-  run.alt_hl = machine.cpu().reg(emu::Reg16::kAltHL);
-  run.iy = machine.cpu().reg(emu::Reg16::kIY);
-  for (uint16_t k = 3; k > 0; --k)
-    run.frames = (run.frames << 8) | machine.cpu().read_byte(static_cast<uint16_t>(zx::kFrames + k - 1));
-  return run;
-}
-
-ZxChatRun run_tape(const z80::BuiltProgram& p, const std::string& input, uint16_t alt_hl_at_start = 0) {
-  return run_zx(zx::zx48_tap(p, "CHAT.TAP"), "CHAT.TAP", input, alt_hl_at_start);
 }
 
 TEST(ZxChat, ScriptedSessionReadsLikeAUserAndQuitsToBasic) {
