@@ -37,11 +37,17 @@ std::string cpm_memory_equs(const CpmMemoryMap& map) {
   out += equ_line("BDOS", hex16(kBdosEntry), "CALL with C = function, DE = argument");
   out += equ_line("TPA_TOP_WORD", hex16(kTpaTopWord), "word: first address above the TPA");
   out += equ_line("CMD_TAIL", hex16(kCommandTail), "length byte, then the command tail");
-  for (const PlacedBlock& p : map.buffers)
+  return out + buffer_and_stack_equs(map.buffers, map.stack_top, kStackBytes);
+}
+
+std::string buffer_and_stack_equs(const std::vector<PlacedBlock>& buffers, uint32_t stack_top,
+                                  uint32_t stack_bytes) {
+  std::string out;
+  for (const PlacedBlock& p : buffers)
     out += equ_line(p.block.label, hex16(static_cast<uint16_t>(p.address)),
                     fmt::format("{} bytes: {}", p.block.bytes, p.block.comment));
-  out += equ_line("STACK_TOP", hex16(static_cast<uint16_t>(map.stack_top)),
-                  fmt::format("initial SP, {} bytes of stack below", kStackBytes));
+  out += equ_line("STACK_TOP", hex16(static_cast<uint16_t>(stack_top)),
+                  fmt::format("initial SP, {} bytes of stack below", stack_bytes));
   return out;
 }
 

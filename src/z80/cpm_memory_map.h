@@ -55,6 +55,11 @@ CpmMemoryMap plan_cpm_memory(uint32_t image_bytes, const std::vector<BssBlock>& 
 // Empty when everything fits below `min_tpa_top`, else one line naming the sizes.
 std::string cpm_memory_problem(const CpmMemoryMap& map, uint32_t min_tpa_top);
 
+// EQU lines for placed buffers and the initial SP (STACK_TOP) with `stack_bytes` below it:
+// the part every target's memory map shares.
+std::string buffer_and_stack_equs(const std::vector<PlacedBlock>& buffers, uint32_t stack_top,
+                                  uint32_t stack_bytes);
+
 // EQU lines for the CP/M addresses above and for every placed buffer and the stack.
 std::string cpm_memory_equs(const CpmMemoryMap& map);
 

@@ -209,13 +209,8 @@ ZxLayout layout_buffers(uint32_t origin, uint32_t image_bytes, const std::vector
 }
 
 std::string layout_equs(const ZxLayout& layout) {
-  std::string out = "; --- buffers and stack ---\n";
-  for (const PlacedBlock& p : layout.buffers)
-    out += equ_line(p.block.label, hex16(static_cast<uint16_t>(p.address)),
-                    fmt::format("{} bytes: {}", p.block.bytes, p.block.comment));
-  out += equ_line("STACK_TOP", hex16(static_cast<uint16_t>(layout.stack_top)),
-                  fmt::format("initial SP, {} bytes of stack below", kZxStackBytes));
-  return out;
+  return "; --- buffers and stack ---\n" +
+         buffer_and_stack_equs(layout.buffers, layout.stack_top, kZxStackBytes);
 }
 
 std::string program_source(const Model& m, const Engine& engine, uint16_t origin, const ZxLayout& layout,
