@@ -34,12 +34,12 @@ namespace z80lm::bench {
 using Features = std::map<std::string, int>;  // feature -> count
 using FeatureFn = std::function<Features(const std::string& key)>;
 
-// The Z80's query buckets of a query key: bucket index -> trigram hits.
+// The Z80's query buckets of a query key (encoding v1, as the original): bucket index -> trigram hits.
 inline Features bucket_features(const std::string& key) {
-  int16_t q[kQueryBuckets];
-  encode_query(key, q);
+  int16_t q[kQueryBucketsV1];
+  encode_query(Encoding::v1, key, q);
   Features f;
-  for (int i = 0; i < kQueryBuckets; ++i)
+  for (int i = 0; i < kQueryBucketsV1; ++i)
     if (q[i]) f[std::to_string(i)] = q[i] / kHitValue;
   return f;
 }
@@ -76,9 +76,9 @@ inline double knn_vote_greedy(const std::vector<Pair>& train, const std::vector<
   const auto train_answers = answers_by_query(train);
   std::vector<Entry> index;
   auto unit_vector = [](const std::string& key) {
-    int16_t q[kQueryBuckets];
-    encode_query(key, q);
-    std::vector<double> v(q, q + kQueryBuckets);
+    int16_t q[kQueryBucketsV1];
+    encode_query(Encoding::v1, key, q);
+    std::vector<double> v(q, q + kQueryBucketsV1);
     const double norm = std::sqrt(std::inner_product(v.begin(), v.end(), v.begin(), 0.0));
     for (double& x : v) x /= std::max(norm, 1.0);
     return v;

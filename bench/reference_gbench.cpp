@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "../tests/test_models.h"
 #include "infer/reference.h"
 #include "model/npz.h"
 #include "text/encoder.h"
-#include "../tests/test_models.h"
 
 namespace {
 
@@ -23,9 +23,9 @@ const z80lm::Model& bench_model() {
   return model;
 }
 
-const std::vector<std::string> kQueries = {"hello",         "are you a robot", "do you dream",   "what is your name",
-                                           "i am sad today", "tell me a joke",  "bye",            "are you there",
-                                           "how old are you", "good morning"};
+const std::vector<std::string> kQueries = {
+    "hello", "are you a robot", "do you dream",    "what is your name", "i am sad today", "tell me a joke",
+    "bye",   "are you there",   "how old are you", "good morning"};
 
 void BM_ReferenceResponses(benchmark::State& state) {
   const auto& m = bench_model();
@@ -35,17 +35,20 @@ void BM_ReferenceResponses(benchmark::State& state) {
     chars += answer.size() + 1;
     benchmark::DoNotOptimize(answer);
   }
-  state.counters["responses/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["evaluations/s"] = benchmark::Counter(static_cast<double>(chars), benchmark::Counter::kIsRate);
+  state.counters["responses/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["evaluations/s"] =
+      benchmark::Counter(static_cast<double>(chars), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ReferenceResponses)->Unit(benchmark::kMillisecond);
 
 void BM_ReferenceForward(benchmark::State& state) {
   const auto& m = bench_model();
-  int16_t x[z80lm::kInputSize];
-  z80lm::encode_input("hello there", "HI", x);
+  int16_t x[z80lm::kInputSizeV1];
+  z80lm::encode_input(z80lm::Encoding::v1, "hello there", "HI", x);
   for (auto _ : state) benchmark::DoNotOptimize(z80lm::predict_reference(m, x));
-  state.counters["evaluations/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["evaluations/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ReferenceForward)->Unit(benchmark::kMicrosecond);
 

@@ -30,6 +30,7 @@
 #include "train/session.h"
 #include "train/sparse_inputs.h"
 #include "train/thread_pool.h"
+#include "z80/exporter.h"
 
 namespace {
 
@@ -89,8 +90,8 @@ double seconds_of(const std::function<void()>& f, int repeat) {
 
 // The two shortcuts the trainer takes, each against the plain way, on the same data.
 void micro_benchmarks(const Model& m, const std::vector<Pair>& pairs) {
-  const ExampleSet ex = build_examples(pairs, m.charset);
-  const SparseInputs x = sparse_inputs(ex.inputs.data(), ex.count, kInputSize);
+  const ExampleSet ex = build_examples(pairs, m.charset, m.encoding);
+  const SparseInputs x = sparse_inputs(ex.inputs.data(), ex.count, ex.n_in);
   size_t fast_correct = 0, ref_correct = 0;
   ThreadPool pool(1);
   const double fast =
@@ -99,20 +100,20 @@ void micro_benchmarks(const Model& m, const std::vector<Pair>& pairs) {
       [&] {
         ref_correct = 0;
         for (size_t i = 0; i < ex.count; ++i)
-          ref_correct += predict_reference(m, &ex.inputs[i * kInputSize]) == ex.targets[i];
+          ref_correct += predict_reference(m, &ex.inputs[i * static_cast<size_t>(ex.n_in)]) == ex.targets[i];
       },
       1);
   fmt::print("{:<34} {:>11.1f} ms {:>23.1f} ms {:>9.1f}x   (same count: {})\n",
              fmt::format("exact IntAcc of {} examples", ex.count), 1e3 * fast, 1e3 * ref, ref / fast,
              fast_correct == ref_correct ? "yes" : "NO");
 
-  // Layer 1 (256 -> 256) forward + weight gradient for one batch of 128: sparse columns
-  // (what qat_forward does) vs a dense product over all 256 inputs.
-  const Eigen::Index n = 128, in = kInputSize, out = m.layers[0].n_out;
+  // Layer 1 (inputs -> 256) forward + weight gradient for one batch of 128: sparse columns
+  // (what qat_forward does) vs a dense product over all inputs.
+  const Eigen::Index n = 128, in = ex.n_in, out = m.layers[0].n_out;
   Eigen::MatrixXf c = Eigen::MatrixXf::Random(out, in), dense(in, n), z(out, n), dc(out, in);
   Eigen::MatrixXf dz = Eigen::MatrixXf::Random(out, n);
   for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = 0; i < in; ++i) dense(i, j) = ex.inputs[static_cast<size_t>(j) * kInputSize + i];
+    for (Eigen::Index i = 0; i < in; ++i) dense(i, j) = ex.inputs[static_cast<size_t>(j * in + i)];
   const double sparse_s = seconds_of(
       [&] {
         dc.setZero();
@@ -173,9 +174,9 @@ int main(int argc, char** argv) {
   for (const auto& e : h)
     if (e.epoch == 100) at100 = e.int_acc;
   fmt::print(
-      "\n== z80lm train on tinychat-pairs.txt (256→256→192→128→40, defaults, --threads {}, {:g} s budget) "
+      "\n== z80lm train on tinychat-pairs.txt ({}, encoding {}, defaults, --threads {}, {:g} s budget) "
       "==\n",
-      a.threads, a.seconds);
+      z80::layer_widths_text(r.best.model), encoding_name(r.best.model.encoding), a.threads, a.seconds);
   fmt::print("{:<34} {:>14} {:>26} {:>10}\n", "figure", "z80lm", "original (PyTorch)", "ratio");
   fmt::print("{:<34} {:>14} {:>26} {:>10}\n", "time to IntAcc 80% (wall)", seconds_or_never(t80),
              fmt::format("~{:g} s", kOriginalSecondsTo80),

@@ -10,6 +10,8 @@
 namespace z80lm {
 
 namespace {
+// The planted data were written for the original encoding's 128 count buckets.
+const AnalyzeOptions kV1{.encoding = Encoding::v1};
 
 const char* kPlanted =
     "# planted problems\n"
@@ -51,7 +53,7 @@ std::vector<std::string> collision_names(const std::vector<Collision>& list) {
 
 TEST(DataAnalyze, FindsPlantedProblemsExactly) {
   Parsed in = parse(kPlanted);
-  AnalysisReport r = analyze_pairs(in.pairs, in.where, {});
+  AnalysisReport r = analyze_pairs(in.pairs, in.where, kV1);
   EXPECT_EQ(r.pairs, 13);
   EXPECT_EQ(r.distinct_keys, 11);
 
@@ -74,8 +76,10 @@ TEST(DataAnalyze, FindsPlantedProblemsExactly) {
 
 TEST(DataAnalyze, NearRadiusOneAndZero) {
   Parsed in = parse(kPlanted);
-  EXPECT_EQ(analyze_pairs(in.pairs, in.where, {1}).near_collisions.size(), 3u);
-  AnalysisReport exact_only = analyze_pairs(in.pairs, in.where, {0});
+  EXPECT_EQ(
+      analyze_pairs(in.pairs, in.where, {.near_hits = 1, .encoding = Encoding::v1}).near_collisions.size(),
+      3u);
+  AnalysisReport exact_only = analyze_pairs(in.pairs, in.where, {.near_hits = 0, .encoding = Encoding::v1});
   EXPECT_TRUE(exact_only.near_collisions.empty());
   EXPECT_EQ(exact_only.exact_collisions.size(), 2u);
 }
@@ -83,7 +87,7 @@ TEST(DataAnalyze, NearRadiusOneAndZero) {
 TEST(DataAnalyze, ConflictingKeysCollideWithTheirAnswerSets) {
   // Same encoding, and "gg" itself has two answers: the pair is reported once with both sets.
   Parsed in = parse("gg|GG\ngg|OK\nkk|GG\n");
-  AnalysisReport r = analyze_pairs(in.pairs, in.where, {});
+  AnalysisReport r = analyze_pairs(in.pairs, in.where, kV1);
   ASSERT_EQ(r.exact_collisions.size(), 1u);
   EXPECT_EQ(r.exact_collisions[0].a.answers, (std::vector<std::string>{"GG", "OK"}));
   EXPECT_EQ(r.conflicts.size(), 1u);
@@ -115,7 +119,7 @@ TEST(DataAnalyze, CliTextAndJson) {
   test::TempDir dir;
   std::string file = dir.file("planted.txt");
   test::write_text(file, kPlanted);
-  auto text = test::run_cli("data analyze '" + file + "' --show 3");
+  auto text = test::run_cli("data analyze '" + file + "' --show 3 --encoding v1");
   ASSERT_EQ(text.exit_code, 0) << text.out;
   EXPECT_NE(text.out.find("13 pairs, 11 distinct queries, 8 answer classes"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("Conflicts: 1 queries have more than one answer"), std::string::npos) << text.out;
@@ -123,7 +127,7 @@ TEST(DataAnalyze, CliTextAndJson) {
   EXPECT_NE(text.out.find("near: 4 query pairs"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("... 1 more"), std::string::npos) << text.out;
 
-  auto json = test::run_cli("data analyze --json '" + file + "'");
+  auto json = test::run_cli("data analyze --json --encoding v1 '" + file + "'");
   ASSERT_EQ(json.exit_code, 0) << json.out;
   auto j = nlohmann::json::parse(json.out);
   EXPECT_EQ(j["pairs"], 13);
@@ -134,10 +138,29 @@ TEST(DataAnalyze, CliTextAndJson) {
   EXPECT_EQ(j["duplicate_lines"], 1);
 }
 
-TEST(DataAnalyze, TinychatFastSearchAgreesWithBruteForce) {
+// The planted collisions were made for v1's 128 count buckets; v2's 256 buckets tell gg
+// from kk (their trigrams land 128 apart), while gg and ?? still share theirs.
+TEST(DataAnalyze, EncodingV2SeparatesWhatV1Confuses) {
+  Parsed in = parse("gg|GG\nkk|K\n??|Q\n");
+  EXPECT_EQ(collision_names(analyze_pairs(in.pairs, in.where, kV1).exact_collisions),
+            (std::vector<std::string>{"gg ~ kk 0", "gg ~ ?? 0", "kk ~ ?? 0"}));
+  AnalysisReport v2 = analyze_pairs(in.pairs, in.where, {.near_hits = 0, .encoding = Encoding::v2});
+  EXPECT_EQ(collision_names(v2.exact_collisions), (std::vector<std::string>{"gg ~ ?? 0"}));
+  test::TempDir dir;
+  const std::string file = dir.file("c.txt");
+  test::write_text(file, "gg|GG\nkk|K\n??|Q\n");
+  auto text = test::run_cli("data analyze '" + file + "'");
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  EXPECT_NE(text.out.find("encoding v2"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("exact: 1 query pairs encode identically"), std::string::npos) << text.out;
+}
+
+class DataAnalyzeTinychat : public ::testing::TestWithParam<Encoding> {};
+
+TEST_P(DataAnalyzeTinychat, FastSearchAgreesWithBruteForce) {
   Z80LM_REQUIRE_SHARED(path, "bench-data/tinychat-pairs.txt");
   auto set = load_pairs({path}, {false, true});
-  AnalysisReport r = analyze_pairs(set.pairs, {}, {});
+  AnalysisReport r = analyze_pairs(set.pairs, {}, {.encoding = GetParam()});
   // The same count from the reference search over the distinct keys.
   std::vector<std::string> keys;
   std::vector<std::vector<std::string>> answers;
@@ -153,7 +176,7 @@ TEST(DataAnalyze, TinychatFastSearchAgreesWithBruteForce) {
   }
   std::vector<QueryCode> codes(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
-    encode_query(keys[i], codes[i].data());
+    encode_query(GetParam(), keys[i], codes[i].data());
     std::sort(answers[i].begin(), answers[i].end());
   }
   size_t exact = 0, near = 0;
@@ -161,9 +184,13 @@ TEST(DataAnalyze, TinychatFastSearchAgreesWithBruteForce) {
     if (answers[p.a] != answers[p.b]) ++(p.hits ? near : exact);
   EXPECT_EQ(r.exact_collisions.size(), exact);
   EXPECT_EQ(r.near_collisions.size(), near);
-  std::cout << "tinychat: " << r.pairs << " pairs, " << r.distinct_keys << " distinct queries, "
-            << r.conflicts.size() << " conflicting queries, " << r.exact_collisions.size() << " exact and "
-            << r.near_collisions.size() << " near (<= 2 hits) encoding collisions\n";
+  std::cout << "tinychat, encoding " << encoding_name(GetParam()) << ": " << r.pairs << " pairs, "
+            << r.distinct_keys << " distinct queries, " << r.conflicts.size() << " conflicting queries, "
+            << r.exact_collisions.size() << " exact and " << r.near_collisions.size()
+            << " near (<= 2 hits) encoding collisions\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(Encodings, DataAnalyzeTinychat, ::testing::Values(Encoding::v1, Encoding::v2),
+                         [](const ::testing::TestParamInfo<Encoding>& e) { return encoding_name(e.param); });
 
 }  // namespace z80lm

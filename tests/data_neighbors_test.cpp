@@ -9,8 +9,8 @@ namespace z80lm {
 namespace {
 
 QueryCode code_of(const std::string& query) {
-  QueryCode c;
-  encode_query(query, c.data());
+  QueryCode c{};
+  encode_query(Encoding::v1, query, c.data());
   return c;
 }
 
@@ -21,7 +21,7 @@ std::vector<QueryCode> crowded_codes(uint64_t seed, int count, int buckets, int 
   for (auto& c : codes) {
     c.fill(0);
     int hits = 1 + static_cast<int>(rng.below(max_hits));
-    for (int h = 0; h < hits; ++h) c[rng.below(buckets) * 7 % kQueryBuckets] += kHitValue;
+    for (int h = 0; h < hits; ++h) c[rng.below(buckets) * 7 % kQueryBucketsV1] += kHitValue;
   }
   return codes;
 }

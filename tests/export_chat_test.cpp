@@ -114,6 +114,29 @@ TEST_P(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
   EXPECT_GT(empty, 0);
 }
 
+// Encoding v2 through the whole program: the chat core's 256 presence buckets and NET_CTX.
+TEST_P(CpmChat, EncodingV2AnswersEqualTheReferenceOnSeededModels) {
+  int total = 0, nonempty = 0;
+  uint64_t seed = 40;
+  for (const std::vector<int>& widths : {std::vector<int>{24, 12}, std::vector<int>{32, 16, 30}}) {
+    Model m = chatty_model(widths, widths.back(), seed, Encoding::v2);
+    ASSERT_EQ(m.input_size(), 384);
+    Rng rng(seed++);
+    ChatTranscript t;
+    for (int k = 0; k < 60; ++k) {
+      std::string q = random_query(rng);
+      if (k % 10 == 0) q = q + " " + q + " " + q;  // repeated trigrams: present once
+      t.ask(m, q);
+      nonempty += !generate_reference(m, q).empty();
+    }
+    t.expect_prompt();
+    total += 60;
+    emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
+    EXPECT_EQ(run.raw, t.output);
+  }
+  EXPECT_GT(nonempty, total / 2);
+}
+
 TEST_P(CpmChat, TiesPickTheFirstSymbol) {
   Model m = random_model({8, 5}, test_charset(5), 6);
   Layer& out = m.layers.back();

@@ -20,8 +20,8 @@ using export_testing::run_network;
 using export_testing::test_charset;
 
 // Inputs as the chat core makes them (encoded text), or any int16 at all (wrap-around, signs).
-std::vector<int16_t> test_input(Rng& rng, bool arbitrary) {
-  std::vector<int16_t> x(kInputSize);
+std::vector<int16_t> test_input(Rng& rng, bool arbitrary, Encoding encoding = Encoding::v1) {
+  std::vector<int16_t> x(static_cast<size_t>(input_size(encoding)));
   if (arbitrary) {
     for (int16_t& v : x)
       v = static_cast<int16_t>(rng.below(4) == 0 ? 0 : static_cast<int>(rng.next() & 0xFFFF) - 32768);
@@ -30,7 +30,7 @@ std::vector<int16_t> test_input(Rng& rng, bool arbitrary) {
   std::string query, generated;
   for (int n = 1 + rng.below(30); n > 0; --n) query += static_cast<char>(' ' + rng.below(95));
   for (int n = rng.below(12); n > 0; --n) generated += static_cast<char>('A' + rng.below(26));
-  encode_input(query, generated, x.data());
+  encode_input(encoding, query, generated, x.data());
   return x;
 }
 
@@ -39,7 +39,7 @@ void expect_network_matches_reference(const std::string& engine, const Model& m,
   z80::BuiltProgram p = export_cpm(m, engine);
   Rng rng(seed);
   for (int k = 0; k < inputs; ++k) {
-    std::vector<int16_t> x = test_input(rng, k % 2 == 1);
+    std::vector<int16_t> x = test_input(rng, k % 2 == 1, m.encoding);
     ASSERT_EQ(run_network(p, x.data()), forward_reference(m, x.data())) << "input " << k;
   }
 }
@@ -54,6 +54,20 @@ TEST_P(EngineNetwork, MatchesReferenceOnRandomModelsOfManyShapes) {
                  << "shape ending in " << widths.back() << ", " << widths.size() << " layers");
     expect_network_matches_reference(GetParam(), random_model(widths, test_charset(widths.back()), seed), 6,
                                      seed);
+    ++seed;
+  }
+}
+
+// Encoding v2: layer 1 has 384 inputs in two blocks (NET_IN's 256, then NET_CTX's 128).
+TEST_P(EngineNetwork, EncodingV2MatchesReferenceOnRandomModelsOfManyShapes) {
+  const std::vector<std::vector<int>> shapes = {
+      {2}, {37, 12}, {256, 60}, {5, 7, 9, 11, 3}, {192, 192, 128, 40}};
+  uint64_t seed = 300;
+  for (const auto& widths : shapes) {
+    SCOPED_TRACE(::testing::Message()
+                 << "v2 shape ending in " << widths.back() << ", " << widths.size() << " layers");
+    expect_network_matches_reference(
+        GetParam(), random_model(widths, test_charset(widths.back()), seed, Encoding::v2), 6, seed);
     ++seed;
   }
 }
@@ -80,14 +94,14 @@ TEST_P(EngineNetwork, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
   Model m;
   m.charset = test_charset(2);
   Layer l;
-  l.n_in = kInputSize;
+  l.n_in = kInputSizeV1;
   l.n_out = 2;
-  l.w.assign(2 * kInputSize, 0);
-  l.w[0] = -2;           // output 0: -2 * x0
-  l.w[kInputSize] = -1;  // output 1: -x0
+  l.w.assign(2 * kInputSizeV1, 0);
+  l.w[0] = -2;             // output 0: -2 * x0
+  l.w[kInputSizeV1] = -1;  // output 1: -x0
   l.b = {4, 4};
   m.layers.push_back(l);
-  std::vector<int16_t> x(kInputSize, 0);
+  std::vector<int16_t> x(kInputSizeV1, 0);
   x[0] = 32;
   // 4 - 64 = -60 -> -15 (the carry bug gives -61 -> -16); 4 - 32 = -28 -> -7.
   EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{-15, -7}));
@@ -96,7 +110,7 @@ TEST_P(EngineNetwork, RegressionMinusTwoHasNoBorrow_PackedBuildCarryBug) {
 TEST_P(EngineNetwork, AccumulatorWrapsAt16Bits) {
   Model m = random_model({4}, test_charset(4), 8, {0, 0, 100});  // all weights +1
   for (int16_t& b : m.layers[0].b) b = 0;
-  std::vector<int16_t> x(kInputSize, 2000);
+  std::vector<int16_t> x(kInputSizeV1, 2000);
   // 256 * 2000 = 512000 = 53248 (mod 65536) = -12288 as int16; >> 2 = -3072.
   EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>(4, -3072)));
   expect_network_matches_reference(GetParam(), m, 6, 8);
@@ -107,7 +121,7 @@ TEST_P(EngineNetwork, ReluClearsNegativeHiddenValuesOnly) {
   m.layers[0].b = {-40, 40, -1, 0, 7, -7, 100, -100};             // h = -10 10 -1 0 1 -2 25 -25
   m.layers[1].w.assign(m.layers[1].w.size(), 1);                  // layer 2 sums the ReLU'd h: 36
   m.layers[1].b = {-9, 8, -40};
-  std::vector<int16_t> x(kInputSize, 0);
+  std::vector<int16_t> x(kInputSizeV1, 0);
   // (-9 + 36) >> 2 = 6, (8 + 36) >> 2 = 11, (-40 + 36) >> 2 = -1 (floor, no ReLU on the output).
   EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{6, 11, -1}));
 }
@@ -119,7 +133,7 @@ TEST_P(EngineNetwork, RegressionHiddenValuesNearTheInt16Limits_CenteredWrap) {
   m.layers[1].b = {32700, -32700, 32767, -32768, 32639, -32641};      // >> 2: 8175 0 8191 0 8159 0
   m.layers[2].w.assign(m.layers[2].w.size(), 1);                      // the outputs sum them: 24525
   m.layers[2].b = {0, 1, -3};
-  std::vector<int16_t> x(kInputSize, 0);
+  std::vector<int16_t> x(kInputSizeV1, 0);
   EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), (std::vector<int16_t>{6131, 6131, 6130}));
 }
 
@@ -139,8 +153,8 @@ TEST_P(EngineNetwork, EveryListLengthUpTo40) {
   for (int j = 0; j <= 40; ++j)
     for (int o = 0; o < j; ++o)
       l2.w[static_cast<size_t>(o) * l2.n_in + j] = static_cast<int8_t>(j % 2 ? 1 : -1);
-  std::vector<int16_t> x(kInputSize, 0);
-  for (int i = 128; i < kInputSize; ++i) x[i] = static_cast<int16_t>(1 + i % 3);
+  std::vector<int16_t> x(kInputSizeV1, 0);
+  for (int i = 128; i < kInputSizeV1; ++i) x[i] = static_cast<int16_t>(1 + i % 3);
   EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), forward_reference(m, x.data()));
 }
 
@@ -158,7 +172,7 @@ TEST_P(EngineNetwork, DenseInputsConnectedToEveryOutput) {
     l2.w[static_cast<size_t>(o) * l2.n_in + 8] = -1;
   }
   m.layers[0].b[7] = m.layers[0].b[8] = 400;  // hidden values 7 and 8 active, below 256
-  std::vector<int16_t> x(kInputSize, 0);
+  std::vector<int16_t> x(kInputSizeV1, 0);
   x[5] = x[130] = x[131] = 32;
   EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data()), forward_reference(m, x.data()));
   expect_network_matches_reference(GetParam(), m, 6, 14);
@@ -184,8 +198,8 @@ TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
 TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   Model m = random_model({64, 32, 20}, test_charset(20), 1);
   z80::BuiltProgram p = export_cpm(m, GetParam());
-  std::vector<int16_t> x(kInputSize);
-  encode_input("hello there", "HI", x.data());
+  std::vector<int16_t> x(kInputSizeV1);
+  encode_input(Encoding::v1, "hello there", "HI", x.data());
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
   const std::map<std::string, uint64_t> golden = {

@@ -216,8 +216,8 @@ std::vector<int16_t> run_network_with_interrupts(const z80::BuiltProgram& p, con
 TEST(FastEngine, PortableFlavourIsExactWhileInterruptsFire) {
   const Model m = random_model({64, 32, 20}, test_charset(20), 5);
   const z80::BuiltProgram p = export_cpm(m, std::string(export_testing::kPortableFast));
-  std::vector<int16_t> x(kInputSize);
-  encode_input("hello there", "HI", x.data());
+  std::vector<int16_t> x(kInputSizeV1);
+  encode_input(Encoding::v1, "hello there", "HI", x.data());
   int taken = 0;
   EXPECT_EQ(run_network_with_interrupts(p, x.data(), &taken), forward_reference(m, x.data()));
   EXPECT_GT(taken, 50);  // the handler really ran during NET_QUERY and NET_RUN
@@ -225,8 +225,8 @@ TEST(FastEngine, PortableFlavourIsExactWhileInterruptsFire) {
 
 TEST(FastEngine, CpmFlavourTakesNoInterruptDuringNetRun) {
   const Model m = random_model({64, 32, 20}, test_charset(20), 5);
-  std::vector<int16_t> x(kInputSize);
-  encode_input("hello there", "HI", x.data());
+  std::vector<int16_t> x(kInputSizeV1);
+  encode_input(Encoding::v1, "hello there", "HI", x.data());
   int fast_taken = 0, portable_taken = 0;
   EXPECT_EQ(run_network_with_interrupts(export_cpm(m, "fast"), x.data(), &fast_taken),
             forward_reference(m, x.data()));
@@ -271,7 +271,7 @@ TEST(FastEngineCli, ADenseModelIsRefusedWithTheSparsityHint) {
   // Half the weights nonzero in a 256-256-192-128 network: the lists alone exceed 64 KiB.
   Model m;
   m.charset = test_charset(12);
-  int n_in = kInputSize;
+  int n_in = kInputSizeV1;
   uint64_t seed = 11;
   for (int n_out : {256, 192, 128, static_cast<int>(m.charset.size())}) {
     Layer l = random_layer(n_in, n_out, seed++);

@@ -36,9 +36,9 @@ TEST(CompactPack, GoldenBytesOfASmallLayer) {
 TEST(CompactPack, RoundTripsEveryWidth) {
   for (int n_out : {1, 2, 3, 4, 5, 37, 40, 255, 256}) {
     Layer l;
-    l.n_in = kInputSize;
+    l.n_in = kInputSizeV1;
     l.n_out = n_out;
-    l.w.resize(static_cast<size_t>(kInputSize) * n_out);
+    l.w.resize(static_cast<size_t>(kInputSizeV1) * n_out);
     export_testing::Rng rng(static_cast<uint64_t>(n_out));
     export_testing::draw_weights(l, {10, 20, 20}, rng);
     std::vector<uint8_t> packed = z80::pack_compact_columns(l);

@@ -57,10 +57,11 @@ inline std::string test_charset(int n) {
   return symbols.substr(0, static_cast<size_t>(n - 1)) + std::string(1, '\0');
 }
 
-// test::random_model (test_models.h): 256 -> widths... (the last = charset size).
-inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed) {
+// test::random_model (test_models.h): input_size(encoding) -> widths... (the last = charset size).
+inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed,
+                          Encoding encoding = Encoding::v1) {
   return test::random_model(seed, std::vector<int>(widths.begin(), widths.end() - 1),
-                            charset.substr(0, charset.size() - 1));
+                            charset.substr(0, charset.size() - 1), encoding);
 }
 
 // The same shape with the weights drawn again from `mix`.
@@ -108,13 +109,15 @@ inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
   return it == p.symbols.end() ? 0 : it->second;
 }
 
-// NET_IN = x (256 int16 values, split pages) in `cpu`'s memory.
+// The network inputs x (N_QUERY + 128 int16 values) in `cpu`'s memory: the query block at
+// NET_IN, the context block at NET_CTX (engine.h), split pages.
 inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, const int16_t* x) {
-  const uint16_t in = symbol(p, "NET_IN");
-  for (int i = 0; i < kInputSize; ++i) {
-    cpu.write_byte(static_cast<uint16_t>(in + i), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
-    cpu.write_byte(static_cast<uint16_t>(in + 256 + i),
-                   static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
+  const int n_query = symbol(p, "N_QUERY");
+  for (int i = 0; i < n_query + kContextBuckets; ++i) {
+    const auto at =
+        static_cast<uint16_t>(i < n_query ? symbol(p, "NET_IN") + i : symbol(p, "NET_CTX") + i - n_query);
+    cpu.write_byte(at, static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
+    cpu.write_byte(static_cast<uint16_t>(at + 256), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
   }
 }
 
@@ -213,8 +216,9 @@ inline std::string random_query(Rng& rng) {
 
 // A seeded model whose end-symbol bias is chosen so that answers vary in length (random
 // weights otherwise tend to answer nothing or always 50 characters).
-inline Model chatty_model(const std::vector<int>& widths, int charset_size, uint64_t seed) {
-  Model m = random_model(widths, test_charset(charset_size), seed);
+inline Model chatty_model(const std::vector<int>& widths, int charset_size, uint64_t seed,
+                          Encoding encoding = Encoding::v1) {
+  Model m = random_model(widths, test_charset(charset_size), seed, encoding);
   int best_bias = 0, best_varied = -1;
   for (int bias = -100; bias <= 300; bias += 10) {
     m.layers.back().b.back() = static_cast<int16_t>(bias);

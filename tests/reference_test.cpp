@@ -1,5 +1,6 @@
 // The exact integer reference: floor shift, 16-bit wrap, ReLU placement, tie-break, stops.
 #include "infer/reference.h"
+
 #include "test_models.h"
 #include "test_support.h"
 
@@ -19,7 +20,7 @@ Layer make_layer(int n_in, int n_out) {
 Model bias_only_model(std::vector<int16_t> biases, std::string symbols) {
   Model m;
   m.charset = symbols + '\0';
-  m.layers.push_back(make_layer(kInputSize, static_cast<int>(m.charset.size())));
+  m.layers.push_back(make_layer(kInputSizeV1, static_cast<int>(m.charset.size())));
   m.layers[0].b = std::move(biases);
   return m;
 }
@@ -50,12 +51,12 @@ TEST(Reference, AccumulatorWrapsAt16Bits) {
 TEST(Reference, ReluOnHiddenLayersOnly) {
   Model m;
   m.charset = std::string("AB") + '\0';
-  m.layers.push_back(make_layer(kInputSize, 1));
+  m.layers.push_back(make_layer(kInputSizeV1, 1));
   m.layers.push_back(make_layer(1, 3));
-  m.layers[0].b = {-400};                        // hidden: -100 -> ReLU -> 0
+  m.layers[0].b = {-400};  // hidden: -100 -> ReLU -> 0
   m.layers[1].w = {1, 1, 1};
-  m.layers[1].b = {-40, -8, -12};                // output keeps negatives: -10, -2, -3
-  int16_t x[kInputSize] = {};
+  m.layers[1].b = {-40, -8, -12};  // output keeps negatives: -10, -2, -3
+  int16_t x[kInputSizeV1] = {};
   std::vector<int16_t> out = forward_reference(m, x);
   EXPECT_EQ(out, (std::vector<int16_t>{-10, -2, -3}));
   EXPECT_EQ(predict_reference(m, x), 1);  // negative best logit still wins
@@ -76,8 +77,8 @@ TEST(Reference, GenerationStopsAtEndSymbolOrFiftyCharacters) {
 TEST(Reference, GenerationIsDeterministicOnRandomModel) {
   Model m = random_model(11, {32, 16}, " ABCDEFGHIJ");
   std::string a = generate_reference(m, "hello there");
-  EXPECT_EQ(a, generate_reference(m, "HELLO THERE"));   // case folded
-  EXPECT_EQ(a, generate_reference(m, "  hello there ")); // spaces trimmed
+  EXPECT_EQ(a, generate_reference(m, "HELLO THERE"));     // case folded
+  EXPECT_EQ(a, generate_reference(m, "  hello there "));  // spaces trimmed
 }
 
 }  // namespace z80lm

@@ -17,13 +17,15 @@
 namespace z80lm::test {
 
 // `symbols` are the non-end charset symbols (sorted or not: used as given); '\0' is appended.
-inline Model random_model(uint64_t seed, const std::vector<int>& hidden, const std::string& symbols) {
+inline Model random_model(uint64_t seed, const std::vector<int>& hidden, const std::string& symbols,
+                          Encoding encoding = Encoding::v1) {
   Model m;
+  m.encoding = encoding;
   m.charset = symbols + '\0';
   m.provenance = R"({"source":"test random_model"})";
   std::vector<int> sizes = hidden;
   sizes.push_back(static_cast<int>(m.charset.size()));
-  int n_in = kInputSize;
+  int n_in = input_size(encoding);
   uint64_t state = seed;
   for (int n_out : sizes) {
     Layer l;

@@ -46,7 +46,8 @@ TEST(Pairs, TabsBecomeSpaces) {
 }
 
 TEST(Pairs, RejectsMalformedLinesWithLineNumbers) {
-  PairSet s = parse_pairs("no pipe here\nx|too short query\nok query|\nfine|OK\nctl\x01q|A\nq\xC3\xA9|R\xC3\xA9SUM\n", "d.txt");
+  PairSet s = parse_pairs(
+      "no pipe here\nx|too short query\nok query|\nfine|OK\nctl\x01q|A\nq\xC3\xA9|R\xC3\xA9SUM\n", "d.txt");
   ASSERT_EQ(s.pairs.size(), 1u);
   ASSERT_EQ(s.issues.size(), 5u);
   EXPECT_EQ(s.issues[0].line, 1);
@@ -72,7 +73,7 @@ TEST(Pairs, TruncatesLongQueriesAtWordBoundaryLikeTheOriginal) {
   PairSet s = parse_pairs(words + "|" + std::string(55, 'x') + "\n", "t");
   ASSERT_EQ(s.pairs.size(), 1u);
   EXPECT_EQ(s.pairs[0].query, "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff");  // space at 59
-  EXPECT_EQ(s.pairs[0].response, std::string(50, 'X'));                            // no space: hard cut
+  EXPECT_EQ(s.pairs[0].response, std::string(50, 'X'));  // no space: hard cut
   EXPECT_EQ(s.truncated, 1);
 }
 
@@ -118,21 +119,59 @@ TEST(Charset, ProblemsAreDescribed) {
 
 // Golden buckets computed independently from the original's Python definition.
 TEST(Encoder, QueryTrigramBucketsGolden) {
-  int16_t q[kQueryBuckets];
-  encode_query("hi", q);
-  EXPECT_EQ(hit_buckets(q, kQueryBuckets), (std::vector<int>{33, 63}));
-  encode_query("Hello", q);
-  EXPECT_EQ(hit_buckets(q, kQueryBuckets), (std::vector<int>{15, 29, 37, 111, 125}));
+  int16_t q[kQueryBucketsV1];
+  encode_query(Encoding::v1, "hi", q);
+  EXPECT_EQ(hit_buckets(q, kQueryBucketsV1), (std::vector<int>{33, 63}));
+  encode_query(Encoding::v1, "Hello", q);
+  EXPECT_EQ(hit_buckets(q, kQueryBucketsV1), (std::vector<int>{15, 29, 37, 111, 125}));
+}
+
+TEST(Encoder, V2QueryPresenceBucketsGolden) {
+  int16_t q[kQueryBucketsV2];
+  encode_query(Encoding::v2, "hi", q);
+  EXPECT_EQ(hit_buckets(q, kQueryBucketsV2), (std::vector<int>{33, 63}));
+  encode_query(Encoding::v2, "Hello", q);  // bucket h & 255: v1's 37, 111, 125 become 165, 239, 253
+  EXPECT_EQ(hit_buckets(q, kQueryBucketsV2), (std::vector<int>{15, 29, 165, 239, 253}));
+}
+
+TEST(Encoder, V2RepeatedTrigramIsPresentOnceV1CountsIt) {
+  int16_t v1[kQueryBucketsV1], v2[kQueryBucketsV2];
+  encode_query(Encoding::v1, "aaaa", v1);  // " aa", "aaa", "aaa", "aa "
+  encode_query(Encoding::v2, "aaaa", v2);
+  EXPECT_EQ(hit_buckets(v1, kQueryBucketsV1), (std::vector<int>{0, 64, 65, 65}));  // "aaa" twice
+  EXPECT_EQ(hit_buckets(v2, kQueryBucketsV2), (std::vector<int>{0, 64, 65}));
+}
+
+TEST(Encoder, V2InputIsQueryThenContext) {
+  int16_t x[kMaxInputSize], q[kQueryBucketsV2], c[kContextBuckets];
+  encode_input(Encoding::v2, "hello there", "HI", x);
+  encode_query(Encoding::v2, "hello there", q);
+  encode_context(context_of("HI"), c);
+  EXPECT_TRUE(std::equal(q, q + kQueryBucketsV2, x));
+  EXPECT_TRUE(std::equal(c, c + kContextBuckets, x + kQueryBucketsV2));
+  EXPECT_EQ(input_size(Encoding::v2), 384);
+  EXPECT_EQ(input_size(Encoding::v1), 256);
+}
+
+TEST(Encoder, EncodingNamesParseAndUnknownIsRefusedWithChoices) {
+  EXPECT_EQ(parse_encoding("v1"), Encoding::v1);
+  EXPECT_EQ(parse_encoding(encoding_name(Encoding::v2)), Encoding::v2);
+  try {
+    parse_encoding("v3");
+    FAIL() << "v3 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.hint()).find("v2"), std::string::npos);
+  }
 }
 
 TEST(Encoder, ContextBucketsGolden) {
   int16_t c[kContextBuckets];
   encode_context(context_of(""), c);
-  EXPECT_EQ(hit_buckets(c, kContextBuckets),
-            (std::vector<int>{0, 4, 4, 14, 15, 28, 29, 32, 32, 42, 43, 54, 57, 71, 82, 82, 85, 93, 99, 107, 121}));
+  EXPECT_EQ(hit_buckets(c, kContextBuckets), (std::vector<int>{0,  4,  4,  14, 15, 28, 29, 32, 32,  42, 43,
+                                                               54, 57, 71, 82, 82, 85, 93, 99, 107, 121}));
   encode_context(context_of("HI"), c);
-  EXPECT_EQ(hit_buckets(c, kContextBuckets),
-            (std::vector<int>{0, 4, 14, 28, 30, 32, 32, 43, 43, 43, 57, 71, 76, 82, 82, 85, 88, 93, 107, 121, 126}));
+  EXPECT_EQ(hit_buckets(c, kContextBuckets), (std::vector<int>{0,  4,  14, 28, 30, 32, 32, 43,  43,  43, 57,
+                                                               71, 76, 82, 82, 85, 88, 93, 107, 121, 126}));
 }
 
 TEST(Encoder, ContextAlwaysHas21HitsAndKeepsLast8) {
@@ -148,41 +187,41 @@ TEST(Encoder, QuerySpanSkipsLeadingAndTrailingSpacesAndCapsAt62) {
   EXPECT_EQ(query_span(std::string(70, 'x')).size(), 62u);
   EXPECT_EQ(query_span(std::string(61, 'x') + "  y"), std::string(61, 'x'));
   EXPECT_EQ(query_span("   "), "");
-  int16_t q[kQueryBuckets];
-  encode_query("    ", q);
-  EXPECT_TRUE(std::all_of(q, q + kQueryBuckets, [](int16_t v) { return v == 0; }));
+  int16_t q[kQueryBucketsV1];
+  encode_query(Encoding::v1, "    ", q);
+  EXPECT_TRUE(std::all_of(q, q + kQueryBucketsV1, [](int16_t v) { return v == 0; }));
 }
 
 TEST(Encoder, FoldsOnlyAsciiLettersAndTabsAreHashedAsBytes) {
-  int16_t a[kQueryBuckets], b[kQueryBuckets];
-  encode_query("HeLLo", a);
-  encode_query("hello", b);
-  EXPECT_TRUE(std::equal(a, a + kQueryBuckets, b));
-  encode_query("caf\xC9", a);  // 0xC9 is not folded to 0xE9
-  encode_query("caf\xE9", b);
-  EXPECT_FALSE(std::equal(a, a + kQueryBuckets, b));
-  encode_query("a\tb", a);
-  encode_query("a b", b);
-  EXPECT_FALSE(std::equal(a, a + kQueryBuckets, b));
+  int16_t a[kQueryBucketsV1], b[kQueryBucketsV1];
+  encode_query(Encoding::v1, "HeLLo", a);
+  encode_query(Encoding::v1, "hello", b);
+  EXPECT_TRUE(std::equal(a, a + kQueryBucketsV1, b));
+  encode_query(Encoding::v1, "caf\xC9", a);  // 0xC9 is not folded to 0xE9
+  encode_query(Encoding::v1, "caf\xE9", b);
+  EXPECT_FALSE(std::equal(a, a + kQueryBucketsV1, b));
+  encode_query(Encoding::v1, "a\tb", a);
+  encode_query(Encoding::v1, "a b", b);
+  EXPECT_FALSE(std::equal(a, a + kQueryBucketsV1, b));
 }
 
 TEST(Examples, OnePerCharacterPlusEnd) {
   PairSet s = parse_pairs("hello|HI\nbye|BYE\n", "t");
   std::string cs = build_charset(s.pairs);
-  ExampleSet ex = build_examples(s.pairs, cs);
+  ExampleSet ex = build_examples(s.pairs, cs, Encoding::v1);
   ASSERT_EQ(ex.count, 3u + 4u);
   EXPECT_EQ(ex.targets[0], charset_index(cs, 'H'));
   EXPECT_EQ(ex.targets[1], charset_index(cs, 'I'));
   EXPECT_EQ(ex.targets[2], static_cast<int>(cs.size()) - 1);
   EXPECT_EQ(ex.pair_of[3], 1u);
-  int16_t x[kInputSize];
-  encode_input("hello", "H", x);
-  EXPECT_TRUE(std::equal(x, x + kInputSize, &ex.inputs[1 * kInputSize]));
+  int16_t x[kInputSizeV1];
+  encode_input(Encoding::v1, "hello", "H", x);
+  EXPECT_TRUE(std::equal(x, x + kInputSizeV1, &ex.inputs[1 * kInputSizeV1]));
 }
 
 TEST(Examples, CharacterMissingFromCharsetGetsMinusOne) {
   PairSet s = parse_pairs("hello|HI\n", "t");
-  ExampleSet ex = build_examples(s.pairs, std::string("H") + '\0');
+  ExampleSet ex = build_examples(s.pairs, std::string("H") + '\0', Encoding::v1);
   EXPECT_EQ(ex.targets[1], -1);
 }
 

@@ -50,13 +50,38 @@ TEST(TrainCli, HelpExplainsTheCommand) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
+// --encoding v1 trains the original's 256 inputs; the model and its checkpoint remember it,
+// so a resume asking for the other encoding is refused.
+TEST(TrainCli, EncodingV1IsRecordedAndResumeKeepsIt) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                   " --epochs 2 --encoding v1" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("256→32→16→"), std::string::npos) << r.out;
+  EXPECT_EQ(load_model(dir.file("m.zlm")).encoding, Encoding::v1);
+  auto resumed =
+      run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 3 --resume" + kSmall);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out;
+  EXPECT_EQ(load_model(dir.file("m.zlm")).encoding, Encoding::v1);
+  auto other = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                       " --epochs 4 --resume --encoding v2" + kSmall);
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.out.find("--encoding \"v2\" differs from the checkpoint's \"v1\""), std::string::npos)
+      << other.out;
+  auto bad = run_cli("train " + dir.file("data.txt") + " --encoding v3" + kSmall);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.out.find("v3"), std::string::npos) << bad.out;
+}
+
 TEST(TrainCli, WritesModelCheckpointLogAndPlotBesideTheModel) {
   TempDir dir;
   write_text(dir.file("data.txt"), chat_data());
   auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 5" + kSmall);
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("256→32→16→"), std::string::npos) << r.out;  // the parameter table
+  EXPECT_NE(r.out.find("384→32→16→"), std::string::npos) << r.out;  // the parameter table: v2
   Model m = load_model(dir.file("m.zlm"));
+  EXPECT_EQ(m.encoding, Encoding::v2);
   auto prov = nlohmann::json::parse(m.provenance);
   EXPECT_EQ(prov["epochs"], 5);
   EXPECT_EQ(prov["seed"], 1);
@@ -216,7 +241,7 @@ TEST(TrainCli, KillDuringACheckpointWriteLeavesThePreviousOneIntact) {
     c.config.seed = seed;
     c.charset = std::string("AB") + '\0';
     Rng rng(seed);
-    NetShape shape = net_shape(network_widths(c.config.hidden, 3));
+    NetShape shape = net_shape(network_widths(c.config.encoding, c.config.hidden, 3));
     c.state.params = init_params(shape, rng);
     c.state.adam_m = c.state.adam_v = c.state.params;
     c.state.scales.assign(3, 1.f);

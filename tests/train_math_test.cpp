@@ -146,13 +146,13 @@ TEST(TrainRng, GoldenSequenceAndUnbiasedRange) {
 struct TinyNet {
   std::vector<Pair> pairs = small_pairs();
   std::string charset = build_charset(pairs);
-  ExampleSet ex = build_examples(pairs, charset);
-  SparseInputs x = sparse_inputs(ex.inputs.data(), ex.count, kInputSize);
+  ExampleSet ex = build_examples(pairs, charset, Encoding::v1);
+  SparseInputs x = sparse_inputs(ex.inputs.data(), ex.count, kInputSizeV1);
   NetShape shape;
   std::vector<float> params;
   std::vector<uint32_t> rows;
   explicit TinyNet(std::vector<int> hidden, uint64_t seed = 5) {
-    shape = net_shape(network_widths(hidden, static_cast<int>(charset.size())));
+    shape = net_shape(network_widths(Encoding::v1, hidden, static_cast<int>(charset.size())));
     Rng rng(seed);
     params = init_params(shape, rng);
     for (int k = 0; k < shape.layers(); ++k)  // non-zero biases so their gradients are exercised
@@ -217,13 +217,13 @@ TEST(TrainForward, FloatForwardAtTemperatureOneEqualsIntegerReference) {
                                    net.ex.targets.data(), opt, 1.f, nullptr, ws);
   size_t correct = 0, negative_outputs = 0;
   for (size_t r = 0; r < net.ex.count; ++r) {
-    std::vector<int16_t> ref = forward_reference(m, &net.ex.inputs[r * kInputSize]);
+    std::vector<int16_t> ref = forward_reference(m, &net.ex.inputs[r * kInputSizeV1]);
     for (size_t o = 0; o < ref.size(); ++o) {
       ASSERT_EQ(ws.y.back()(static_cast<Eigen::Index>(o), static_cast<Eigen::Index>(r)), float(ref[o]))
           << "example " << r << " output " << o;
       negative_outputs += ref[o] < 0;
     }
-    correct += predict_reference(m, &net.ex.inputs[r * kInputSize]) == net.ex.targets[r];
+    correct += predict_reference(m, &net.ex.inputs[r * kInputSizeV1]) == net.ex.targets[r];
   }
   EXPECT_GT(negative_outputs, 0u) << "floor vs truncation must be exercised";
   EXPECT_EQ(st.correct, correct);
@@ -246,7 +246,7 @@ Model random_model(Rng& rng, std::vector<int> widths, int bias_range) {
 
 // Dense random inputs in [-range, range] with about half zeros.
 std::vector<int16_t> random_inputs(Rng& rng, size_t count, int range) {
-  std::vector<int16_t> x(count * kInputSize, 0);
+  std::vector<int16_t> x(count * kInputSizeV1, 0);
   for (auto& v : x)
     if (rng.below(2)) v = static_cast<int16_t>(int(rng.below(2 * range + 1)) - range);
   return x;
@@ -254,7 +254,7 @@ std::vector<int16_t> random_inputs(Rng& rng, size_t count, int range) {
 
 void expect_matches_reference(const Model& m, const std::vector<int16_t>& dense, size_t count,
                               bool expect_wraps) {
-  SparseInputs x = sparse_inputs(dense.data(), count, kInputSize);
+  SparseInputs x = sparse_inputs(dense.data(), count, kInputSizeV1);
   std::vector<int32_t> targets(count);
   for (size_t r = 0; r < count; ++r) targets[r] = static_cast<int32_t>(r % m.charset.size());
   IntEvaluator ev(m);
@@ -263,13 +263,13 @@ void expect_matches_reference(const Model& m, const std::vector<int16_t>& dense,
   size_t correct = 0;
   std::vector<int32_t> max_abs(m.layers.size(), 0);
   for (size_t r = 0; r < count; ++r) {
-    const int16_t* in = &dense[r * kInputSize];
+    const int16_t* in = &dense[r * kInputSizeV1];
     std::vector<int16_t> ref = forward_reference(m, in);
     for (size_t o = 0; o < ref.size(); ++o)
       ASSERT_EQ(out[r * ref.size() + o], ref[o]) << "row " << r << " out " << o;
     correct += predict_reference(m, in) == targets[r];
     // Independent pre-wrap accumulator maxima, in int64.
-    std::vector<int16_t> a(in, in + kInputSize);
+    std::vector<int16_t> a(in, in + kInputSizeV1);
     for (size_t k = 0; k < m.layers.size(); ++k) {
       const Layer& l = m.layers[k];
       std::vector<int16_t> y(static_cast<size_t>(l.n_out));
@@ -292,30 +292,30 @@ TEST(TrainIntEval, FastEvaluatorEqualsReferenceBitForBit) {
   Rng rng(9);
   // Inputs large enough that layer-1 accumulators leave int16 (wrap-around), yet within
   // the float path's exactness bound; large biases give negative outputs (floor).
-  Model m = random_model(rng, {kInputSize, 40, 24, 6}, 3000);
+  Model m = random_model(rng, {kInputSizeV1, 40, 24, 6}, 3000);
   std::vector<int16_t> x = random_inputs(rng, 300, 2000);
   expect_matches_reference(m, x, 300, /*expect_wraps=*/true);
 }
 
 TEST(TrainIntEval, SmallActivationsDoNotWrap) {
   Rng rng(4);
-  Model m = random_model(rng, {kInputSize, 16, 5}, 20);
+  Model m = random_model(rng, {kInputSizeV1, 16, 5}, 20);
   std::vector<int16_t> x = random_inputs(rng, 50, 2);
   expect_matches_reference(m, x, 50, /*expect_wraps=*/false);
 }
 
 TEST(TrainIntEval, HugeInputsTakeTheExactIntegerPath) {
   Rng rng(5);
-  Model m = random_model(rng, {kInputSize, 16, 5}, 30000);
+  Model m = random_model(rng, {kInputSizeV1, 16, 5}, 30000);
   std::vector<int16_t> x = random_inputs(rng, 40, 32767);  // 2·Σ|x| exceeds 2^24: no float path
   expect_matches_reference(m, x, 40, /*expect_wraps=*/true);
 }
 
 TEST(TrainIntEval, ThreadSplitDoesNotChangeTheResult) {
   Rng rng(6);
-  Model m = random_model(rng, {kInputSize, 32, 6}, 500);
+  Model m = random_model(rng, {kInputSizeV1, 32, 6}, 500);
   std::vector<int16_t> dense = random_inputs(rng, 333, 100);
-  SparseInputs x = sparse_inputs(dense.data(), 333, kInputSize);
+  SparseInputs x = sparse_inputs(dense.data(), 333, kInputSizeV1);
   std::vector<int32_t> targets(333, 2);
   ThreadPool one(1), three(3);
   IntEvalStats a = int_evaluate(m, x, targets.data(), one), b = int_evaluate(m, x, targets.data(), three);

@@ -31,12 +31,13 @@ std::vector<Pair> chat_pairs() {
 struct Fixture {
   std::vector<Pair> pairs = chat_pairs();
   std::string charset = build_charset(pairs);
-  ExampleSet ex = build_examples(pairs, charset);
+  ExampleSet ex = build_examples(pairs, charset, Encoding::v1);
 };
 
 // Every setting spelled out, so the pinned values do not move when defaults are retuned.
 TrainConfig small_config() {
   TrainConfig c;
+  c.encoding = Encoding::v1;
   c.hidden = {32, 16};
   c.batch = 16;
   c.seed = 7;
@@ -182,8 +183,8 @@ TEST(TrainTrainer, ActivityPenaltyLeavesFewerNonzeroHiddenValues) {
     const Model m = tr.current_model();
     size_t nonzero = 0;
     for (size_t i = 0; i < f.ex.count; ++i) {
-      std::vector<int16_t> h(f.ex.inputs.begin() + static_cast<std::ptrdiff_t>(i * kInputSize),
-                             f.ex.inputs.begin() + static_cast<std::ptrdiff_t>((i + 1) * kInputSize));
+      std::vector<int16_t> h(f.ex.inputs.begin() + static_cast<std::ptrdiff_t>(i * kInputSizeV1),
+                             f.ex.inputs.begin() + static_cast<std::ptrdiff_t>((i + 1) * kInputSizeV1));
       for (size_t k = 0; k + 1 < m.layers.size(); ++k) {
         std::vector<int16_t> y(static_cast<size_t>(m.layers[k].n_out));
         layer_forward_reference(m.layers[k], h.data(), y.data(), true);

@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "data/analyze.h"
+#include "model/model_file.h"
 
 namespace {
 z80lm::cli::Registration reg{
@@ -12,14 +13,16 @@ z80lm::cli::Registration reg{
         std::vector<std::string> files;
         bool json = false, strict = false;
         int show = 20, near_hits = 2;
+        std::string encoding = "v2", model;
       };
       auto o = std::make_shared<Opts>();
       sub.footer(
           "Queries are compared as the model sees them (case-folded, at most 62 bytes). A collision is two "
           "different\n"
-          "queries with different answers whose 128 query inputs are identical (exact) or within "
-          "--near-hits\n"
-          "trigram hits (near).\nExample: z80lm data analyze chair.txt --show 5");
+          "queries with different answers whose query inputs (--encoding: v2's 256 presence buckets or v1's "
+          "128\n"
+          "count buckets; --model takes a model's) are identical (exact) or within --near-hits trigram hits "
+          "(near).\nExample: z80lm data analyze chair.txt --show 5 --model my.zlm");
       sub.add_option("FILE", o->files, "query|response files (- for stdin)")->required();
       sub.add_flag("--json", o->json, "print the full report as JSON");
       sub.add_option("--show", o->show, "classes in the chart and examples per section")
@@ -29,6 +32,11 @@ z80lm::cli::Registration reg{
           ->check(CLI::Range(0, 2))
           ->capture_default_str();
       sub.add_flag("--strict", o->strict, "fail on the first malformed line");
+      sub.add_option("--encoding", o->encoding, "query encoding of the collision search: v2 or v1")
+          ->check(CLI::IsMember({"v1", "v2"}))
+          ->capture_default_str();
+      sub.add_option("--model", o->model, "take the encoding from this .zlm model (overrides --encoding)")
+          ->check(CLI::ExistingFile);
       return [o] {
         std::vector<z80lm::Pair> pairs;
         std::vector<std::string> where;
@@ -40,7 +48,10 @@ z80lm::cli::Registration reg{
             pairs.push_back(std::move(p));
           }
         }
-        auto report = z80lm::analyze_pairs(pairs, where, {o->near_hits});
+        z80lm::AnalyzeOptions options{.near_hits = o->near_hits};
+        options.encoding =
+            o->model.empty() ? z80lm::parse_encoding(o->encoding) : z80lm::load_model(o->model).encoding;
+        auto report = z80lm::analyze_pairs(pairs, where, options);
         if (o->json)
           fmt::print("{}\n", z80lm::analysis_json(report));
         else

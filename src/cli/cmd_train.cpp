@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "cli/command.h"
 #include "model/model_file.h"
@@ -111,6 +112,16 @@ z80lm::cli::Registration reg{
       };
       opt("--hidden", c.hidden, "hidden", "hidden layer sizes, e.g. 256,192,128 (each 1..256)");
       config_opts.back().first->delimiter(',');
+      config_opts.emplace_back(
+          sub.add_option(
+                 "--encoding", c.encoding,
+                 "how a query becomes inputs: v2 (256 presence buckets, 384 inputs: fewer collisions, "
+                 "better on unseen phrasings) or v1 (the original's 128 count buckets, 256 inputs)")
+              ->transform(CLI::CheckedTransformer(std::map<std::string, z80lm::Encoding>{
+                  {"v1", z80lm::Encoding::v1}, {"v2", z80lm::Encoding::v2}}))
+              ->default_str("v2")
+              ->group("Training"),
+          "encoding");
       opt("--seed", c.seed, "seed", "random seed (initialisation and shuffling)");
       opt("-j,--threads", c.threads, "threads",
           "threads; the result depends on it (the batch is split in fixed parts)");

@@ -98,6 +98,7 @@ AnalysisReport analyze_pairs(const std::vector<Pair>& pairs, const std::vector<s
   }
 
   // Collisions between keys with different answer sets.
+  r.encoding = options.encoding;
   std::vector<KeyAnswers> key_answers;
   std::vector<QueryCode> codes(keys.size());
   for (size_t k = 0; k < keys.size(); ++k) {
@@ -105,7 +106,7 @@ AnalysisReport analyze_pairs(const std::vector<Pair>& pairs, const std::vector<s
     for (const auto& e : keys[k].by_answer) ka.answers.push_back(e.first);
     std::sort(ka.answers.begin(), ka.answers.end());
     key_answers.push_back(std::move(ka));
-    encode_query(keys[k].spelling, codes[k].data());
+    encode_query(options.encoding, keys[k].spelling, codes[k].data());
   }
   for (const auto& p : near_code_pairs(codes, std::max(0, std::min(options.near_hits, 2)))) {
     if (key_answers[p.a].answers == key_answers[p.b].answers) continue;
@@ -190,9 +191,10 @@ std::string format_analysis(const AnalysisReport& r, int show) {
   if (r.conflicts.size() > static_cast<size_t>(show))
     out += fmt::format("    ... {} more\n", r.conflicts.size() - show);
 
-  out +=
-      "\nEncoding collisions (different queries, different answers, same or nearly the same 128 query "
-      "inputs):\n";
+  out += fmt::format(
+      "\nEncoding collisions, encoding {} (different queries, different answers, same or nearly the same "
+      "{} query inputs):\n",
+      encoding_name(r.encoding), query_buckets(r.encoding));
   out += fmt::format("  exact: {} query pairs encode identically\n", r.exact_collisions.size());
   list_collisions(out, r.exact_collisions, show);
   if (r.near_hits > 0) {
@@ -234,6 +236,7 @@ std::string analysis_json(const AnalysisReport& r) {
       {"duplicate_lines", r.duplicate_lines},
       {"duplicates", duplicates},
       {"conflicts", conflicts},
+      {"encoding", encoding_name(r.encoding)},
       {"near_hits", r.near_hits},
       {"exact_collisions", collisions_json(r.exact_collisions)},
       {"near_collisions", collisions_json(r.near_collisions)},

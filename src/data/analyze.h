@@ -10,7 +10,8 @@
 //   60 % or below 5 % of the pairs;
 // - duplicates: the same key with the same answer more than once (extra copies counted);
 // - conflicts: one key with two or more different answers;
-// - collisions: two different keys whose 128 query inputs (encode_query) are identical
+// - collisions: two different keys whose query inputs (encode_query, options.encoding: v1's
+//   128 count buckets or v2's 256 presence buckets) are identical
 //   (exact) or at most `near_hits` trigram hits apart (near, see query_neighbors.h) while
 //   their answer sets differ. Exact ones no model can separate; near ones hardly, since
 //   the first layer sees a difference of only one or two inputs of 32.
@@ -22,12 +23,14 @@
 #include <utility>
 #include <vector>
 
+#include "text/encoder.h"
 #include "text/pairs.h"
 
 namespace z80lm {
 
 struct AnalyzeOptions {
-  int near_hits = 2;             // 0..2; 0 disables the near search
+  int near_hits = 2;  // 0..2; 0 disables the near search
+  Encoding encoding = kDefaultEncoding;
   double majority_share = 0.60;  // warn above
   double minority_share = 0.05;  // warn below
 };
@@ -61,6 +64,7 @@ struct Collision {
 };
 
 struct AnalysisReport {
+  Encoding encoding = kDefaultEncoding;  // of the collision search
   int64_t pairs = 0;
   int64_t distinct_keys = 0;
   std::vector<ClassShare> classes;

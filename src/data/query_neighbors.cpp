@@ -12,7 +12,7 @@ namespace {
 // One random 64-bit word per bucket; a code hashes to Σ hits(b) · kBucketKeys[b] (mod 2^64),
 // so removing one hit from bucket b subtracts kBucketKeys[b].
 struct BucketKeys {
-  uint64_t key[kQueryBuckets];
+  uint64_t key[kMaxQueryBuckets];
   BucketKeys() {
     uint64_t state = 0x5A80AB5EEDull;
     for (auto& k : key) k = splitmix64(state);
@@ -22,7 +22,7 @@ const BucketKeys kKeys;
 
 uint64_t code_hash(const QueryCode& c) {
   uint64_t h = 0;
-  for (int b = 0; b < kQueryBuckets; ++b) h += static_cast<uint64_t>(c[b] / kHitValue) * kKeys.key[b];
+  for (int b = 0; b < kMaxQueryBuckets; ++b) h += static_cast<uint64_t>(c[b] / kHitValue) * kKeys.key[b];
   return h;
 }
 
@@ -69,7 +69,7 @@ class RunIndex {
 
 int code_distance_hits(const QueryCode& x, const QueryCode& y, int limit) {
   int hits = 0;
-  for (int b = 0; b < kQueryBuckets; ++b) {
+  for (int b = 0; b < kMaxQueryBuckets; ++b) {
     hits += std::abs(x[b] - y[b]) / kHitValue;
     if (hits > limit) return hits;
   }
@@ -120,7 +120,7 @@ std::vector<CodePair> near_code_pairs(const std::vector<QueryCode>& codes, int m
     for (const auto& [hash, u] : distinct) {
       const QueryCode& c = codes[first_of[u]];
       occupied.clear();
-      for (int b = 0; b < kQueryBuckets; ++b)
+      for (int b = 0; b < kMaxQueryBuckets; ++b)
         if (c[b] > 0) occupied.push_back(b);
       for (size_t i = 0; i < occupied.size(); ++i) {
         const uint64_t minus_one = hash - kKeys.key[occupied[i]];

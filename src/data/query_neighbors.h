@@ -16,7 +16,7 @@
 // in an open-addressing table for h distinct buckets per code (h <= 61), plus sorting n·h
 // one-hit deletions. Measured on 30,000 synthetic 20-questions lines (23,112 distinct
 // queries, max_hits 2): 0.17 s, against 7.1 s for the brute-force reference.
-// near_code_pairs_brute is the obviously-correct O(n²·128) reference the tests hold it to.
+// near_code_pairs_brute is the obviously-correct O(n²·256) reference the tests hold it to.
 // Preconditions: every value is a non-negative multiple of kHitValue (what encode_query
 // produces). Result: every index pair (a < b) within max_hits, sorted by (a, b), once.
 #pragma once
@@ -28,7 +28,8 @@
 
 namespace z80lm {
 
-using QueryCode = std::array<int16_t, kQueryBuckets>;  // encode_query output
+// encode_query output of either encoding; v1 leaves buckets 128..255 at 0.
+using QueryCode = std::array<int16_t, kMaxQueryBuckets>;
 
 struct CodePair {
   uint32_t a = 0, b = 0;  // indices into the codes, a < b

@@ -800,19 +800,21 @@ std::string format_pairs_text(const std::vector<Pair>& pairs, const std::vector<
   return text;
 }
 
-DataCeiling data_ceiling(const std::vector<Pair>& pairs) {
+DataCeiling data_ceiling(const std::vector<Pair>& pairs, Encoding encoding) {
   DataCeiling c;
   if (pairs.empty()) return c;
-  ExampleSet ex = build_examples(pairs, build_charset(pairs));
+  ExampleSet ex = build_examples(pairs, build_charset(pairs), encoding);
   c.examples = ex.count;
   auto row_bytes = [&](size_t i, size_t from, size_t n) {
-    return std::string(reinterpret_cast<const char*>(&ex.inputs[i * kInputSize + from]), n * sizeof(int16_t));
+    return std::string(reinterpret_cast<const char*>(&ex.inputs[i * static_cast<size_t>(ex.n_in) + from]),
+                       n * sizeof(int16_t));
   };
   std::unordered_map<std::string, std::map<int32_t, size_t>> targets_of;  // input -> target -> count
   std::unordered_map<std::string, std::set<std::string>> responses_of;    // encoded query -> responses
   for (size_t i = 0; i < ex.count; ++i) {
-    ++targets_of[row_bytes(i, 0, kInputSize)][ex.targets[i]];
-    responses_of[row_bytes(i, 0, kQueryBuckets)].insert(pairs[ex.pair_of[i]].response);
+    ++targets_of[row_bytes(i, 0, static_cast<size_t>(ex.n_in))][ex.targets[i]];
+    responses_of[row_bytes(i, 0, static_cast<size_t>(query_buckets(encoding)))].insert(
+        pairs[ex.pair_of[i]].response);
   }
   for (const auto& [input, counts] : targets_of) {
     size_t best = 0;

@@ -65,6 +65,7 @@
 #include <string_view>
 #include <vector>
 
+#include "text/encoder.h"
 #include "text/pairs.h"
 
 namespace z80lm {
@@ -149,7 +150,7 @@ bool is_heldout_query(std::string_view query, int every);
 std::string format_pairs_text(const std::vector<Pair>& pairs, const std::vector<std::string>& header);
 
 // The best teacher-forced accuracy any model can reach on `pairs`: examples with identical
-// encoded inputs (256 buckets) but different targets can only all be right for one target.
+// encoded inputs (in `encoding`) but different targets can only all be right for one target.
 struct DataCeiling {
   size_t examples = 0;
   size_t reachable = 0;       // sum over identical inputs of the most frequent target
@@ -157,6 +158,6 @@ struct DataCeiling {
   int ambiguous_queries = 0;  // encoded queries seen with more than one response
   double accuracy() const { return examples ? double(reachable) / double(examples) : 1.0; }
 };
-DataCeiling data_ceiling(const std::vector<Pair>& pairs);
+DataCeiling data_ceiling(const std::vector<Pair>& pairs, Encoding encoding = kDefaultEncoding);
 
 }  // namespace z80lm

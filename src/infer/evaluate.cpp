@@ -17,10 +17,12 @@ namespace z80lm {
 namespace {
 
 void count_teacher_forced(const Model& m, const std::vector<Pair>& pairs, EvalReport& r) {
-  ExampleSet ex = build_examples(pairs, m.charset);
+  ExampleSet ex = build_examples(pairs, m.charset, m.encoding);
   r.examples = ex.count;
+  const size_t n_in = static_cast<size_t>(ex.n_in);
   for (size_t i = 0; i < ex.count; ++i)
-    if (ex.targets[i] >= 0 && predict_reference(m, &ex.inputs[i * kInputSize]) == ex.targets[i]) ++r.examples_correct;
+    if (ex.targets[i] >= 0 && predict_reference(m, &ex.inputs[i * n_in]) == ex.targets[i])
+      ++r.examples_correct;
 }
 
 }  // namespace
@@ -36,7 +38,7 @@ EvalReport evaluate(const Model& m, const std::vector<Pair>& pairs, int confusio
   count_teacher_forced(m, pairs, r);
 
   std::unordered_map<std::string, std::set<std::string>> answers_of;  // query key -> responses
-  std::unordered_map<std::string, std::string> generated;            // query key -> greedy answer
+  std::unordered_map<std::string, std::string> generated;             // query key -> greedy answer
   for (const auto& p : pairs) answers_of[query_key(p.query)].insert(p.response);
   for (const auto& p : pairs) {
     std::string key = query_key(p.query);
@@ -76,7 +78,8 @@ std::string format_report(const EvalReport& r, int max_classes) {
   std::string out = fmt::format(
       "teacher-forced IntAcc   {:6.2f}%  ({} / {} examples)\n"
       "greedy exact-match      {:6.2f}%  ({} / {} distinct queries)\n",
-      100 * r.int_acc(), r.examples_correct, r.examples, 100 * r.greedy_acc(), r.greedy_matched, r.distinct_queries);
+      100 * r.int_acc(), r.examples_correct, r.examples, 100 * r.greedy_acc(), r.greedy_matched,
+      r.distinct_queries);
   out += fmt::format("\nper answer class (pairs whose query's greedy answer is this class):\n");
   int shown = 0;
   for (const auto& c : r.classes) {
@@ -84,7 +87,8 @@ std::string format_report(const EvalReport& r, int max_classes) {
       out += fmt::format("  ... {} more classes\n", r.classes.size() - static_cast<size_t>(max_classes));
       break;
     }
-    out += fmt::format("  {:<16} {:6.2f}%  ({} / {})\n", c.response, 100.0 * c.matched / c.pairs, c.matched, c.pairs);
+    out += fmt::format("  {:<16} {:6.2f}%  ({} / {})\n", c.response, 100.0 * c.matched / c.pairs, c.matched,
+                       c.pairs);
   }
   out += "\nconfusion (rows: expected, columns: generated; pairs):\n";
   out += fmt::format("  {:<10}", "");
@@ -106,7 +110,8 @@ std::string report_json(const EvalReport& r) {
   j["distinct_queries"] = r.distinct_queries;
   j["greedy_matched"] = r.greedy_matched;
   j["greedy_acc"] = r.greedy_acc();
-  for (const auto& c : r.classes) j["classes"].push_back({{"response", c.response}, {"pairs", c.pairs}, {"matched", c.matched}});
+  for (const auto& c : r.classes)
+    j["classes"].push_back({{"response", c.response}, {"pairs", c.pairs}, {"matched", c.matched}});
   j["confusion"] = {{"labels", r.confusion_labels}, {"counts", r.confusion}};
   return j.dump(2);
 }

@@ -41,12 +41,12 @@ int predict_reference(const Model& m, const int16_t* x) {
 }
 
 std::string generate_reference(const Model& m, std::string_view query, int max_chars) {
-  int16_t x[kInputSize];
-  encode_query(query, x);
+  int16_t x[kMaxInputSize];
+  encode_query(m.encoding, query, x);
   ContextWindow window;
   std::string answer;
   for (int step = 0; step < max_chars; ++step) {
-    encode_context(window, x + kQueryBuckets);
+    encode_context(window, x + query_buckets(m.encoding));
     int idx = predict_reference(m, x);
     if (idx == m.end_index()) break;
     char c = m.charset[static_cast<size_t>(idx)];

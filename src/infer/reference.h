@@ -26,7 +26,7 @@ inline constexpr int kMaxGenerate = 50;
 // x is (layer.n_in) int16, y is (layer.n_out) int16.
 void layer_forward_reference(const Layer& layer, const int16_t* x, int16_t* y, bool relu);
 
-// x is (256) int16 encoded input; returns the (n_out of the last layer) output values.
+// x is (m.input_size()) int16 encoded input; returns the (n_out of the last layer) output values.
 std::vector<int16_t> forward_reference(const Model& m, const int16_t* x);
 
 // First maximum wins. v is (n) int16, n >= 1.
@@ -35,7 +35,7 @@ int argmax_first(const int16_t* v, int n);
 // The predicted output index for one encoded input.
 int predict_reference(const Model& m, const int16_t* x);
 
-// Greedy generation for a raw query (encoded with encoder.h).
+// Greedy generation for a raw query (encoded with encoder.h, the model's encoding).
 std::string generate_reference(const Model& m, std::string_view query, int max_chars = kMaxGenerate);
 
 }  // namespace z80lm

@@ -30,11 +30,14 @@ std::string model_problem(const Model& m) {
   if (m.layers.empty() || m.layers.size() > kMaxLayers)
     return fmt::format("model has {} layers, expected 1..{}", m.layers.size(), kMaxLayers);
   if (std::string p = charset_problem(m.charset); !p.empty()) return p;
-  int expected_in = kInputSize;
+  if (m.encoding != Encoding::v1 && m.encoding != Encoding::v2)
+    return fmt::format("unknown encoding {}", static_cast<int>(m.encoding));
+  int expected_in = input_size(m.encoding);
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& l = m.layers[k];
     if (l.n_in != expected_in)
-      return fmt::format("layer {} has {} inputs, expected {}", k + 1, l.n_in, expected_in);
+      return fmt::format("layer {} has {} inputs, expected {}{}", k + 1, l.n_in, expected_in,
+                         k == 0 ? " (encoding " + encoding_summary(m.encoding) + ")" : "");
     if (l.n_out < 1 || l.n_out > kMaxLayerWidth)
       return fmt::format("layer {} has {} outputs, expected 1..{}", k + 1, l.n_out, kMaxLayerWidth);
     if (l.w.size() != static_cast<size_t>(l.n_in) * l.n_out || l.b.size() != static_cast<size_t>(l.n_out))
@@ -46,7 +49,8 @@ std::string model_problem(const Model& m) {
     expected_in = l.n_out;
   }
   if (m.output_size() != static_cast<int>(m.charset.size()))
-    return fmt::format("output layer has {} neurons but the charset has {} symbols", m.output_size(), m.charset.size());
+    return fmt::format("output layer has {} neurons but the charset has {} symbols", m.output_size(),
+                       m.charset.size());
   return {};
 }
 
@@ -57,12 +61,16 @@ std::string describe_model(const Model& m) {
   for (const auto& l : m.layers)
     for (int8_t c : l.w) ++counts[c + 2];
   size_t total = counts[0] + counts[1] + counts[2] + counts[3];
-  auto pct = [&](size_t n) { return total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0; };
+  auto pct = [&](size_t n) {
+    return total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0;
+  };
   return fmt::format(
-      "architecture {} ({} parameters)\ncharset ({} symbols) \"{}\"\nweights -2: {:.2f}%  -1: {:.2f}%  0: {:.2f}%  +1: "
+      "architecture {} ({} parameters)\nencoding {}\ncharset ({} symbols) \"{}\"\nweights -2: {:.2f}%  -1: "
+      "{:.2f}%  0: {:.2f}%  +1: "
       "{:.2f}%  ({} non-zero)\nprovenance {}",
-      arch, m.parameter_count(), m.charset.size(), charset_display(m.charset), pct(counts[0]), pct(counts[1]),
-      pct(counts[2]), pct(counts[3]), m.nonzero_weights(), m.provenance.empty() ? "{}" : m.provenance);
+      arch, m.parameter_count(), encoding_summary(m.encoding), m.charset.size(), charset_display(m.charset),
+      pct(counts[0]), pct(counts[1]), pct(counts[2]), pct(counts[3]), m.nonzero_weights(),
+      m.provenance.empty() ? "{}" : m.provenance);
 }
 
 }  // namespace z80lm

@@ -4,7 +4,8 @@
 //   m.layers[0].w[o * m.layers[0].n_in + i]   // weight code of input i -> neuron o
 //
 // Invariants (checked by model_problem, enforced when loading): 1..kMaxLayers layers;
-// layer 0 takes kInputSize (256) inputs; each layer's n_in equals the previous n_out; the
+// layer 0 takes input_size(encoding) inputs (v1: 256, v2: 384; text/encoder.h); each
+// layer's n_in equals the previous n_out; the
 // last n_out equals the charset size; codes are in {-2,-1,0,+1}; the charset is valid
 // (charset.h). Biases are int16 in the integer domain (input units of 32 per hit).
 // Not modelled here: any float weights (the trainer owns those) or target-specific limits
@@ -13,6 +14,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "text/encoder.h"
 
 namespace z80lm {
 
@@ -27,6 +30,7 @@ struct Layer {
 };
 
 struct Model {
+  Encoding encoding = Encoding::v1;  // how queries become inputs (imported originals: v1)
   std::vector<Layer> layers;
   std::string charset;     // one byte per output neuron; last is the end symbol '\0'
   std::string provenance;  // JSON object text: source, data hash, seed, epochs, ...

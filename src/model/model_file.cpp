@@ -39,8 +39,10 @@ class Reader {
   }
   void need(size_t n, const char* what) const {
     if (bytes_.size() - pos_ < n)
-      fail(pos_, fmt::format("truncated file: it ends while reading {} (needs {} more bytes, {} left; file is {} bytes)", what, n,
-                             bytes_.size() - pos_, bytes_.size()),
+      fail(pos_,
+           fmt::format(
+               "truncated file: it ends while reading {} (needs {} more bytes, {} left; file is {} bytes)",
+               what, n, bytes_.size() - pos_, bytes_.size()),
            "the file is truncated; re-export or re-train it");
   }
   std::string_view take(size_t n, const char* what) {
@@ -72,6 +74,7 @@ std::string serialize_model(const Model& m) {
   if (std::string p = model_problem(m); !p.empty()) throw Error("cannot save an invalid model: " + p);
   std::string out(kModelMagic, sizeof kModelMagic);
   put_u16(out, kModelVersion);
+  put_u16(out, static_cast<uint16_t>(m.encoding));
   put_u16(out, static_cast<uint16_t>(m.layers.size()));
   put_u16(out, static_cast<uint16_t>(m.input_size()));
   for (const auto& l : m.layers) put_u16(out, static_cast<uint16_t>(l.n_out));
@@ -93,20 +96,35 @@ Model parse_model(std::string_view bytes, const std::string& name) {
   auto magic = r.take(sizeof kModelMagic, "the magic");
   if (std::memcmp(magic.data(), kModelMagic, sizeof kModelMagic) != 0)
     r.fail(0, "not a z80lm model (bad magic)",
-           "models are .zlm files written by `z80lm train` or `z80lm import`; import a numpy .npz with `z80lm import`");
+           "models are .zlm files written by `z80lm train` or `z80lm import`; import a numpy .npz with "
+           "`z80lm import`");
   size_t at = r.offset();
   uint16_t version = r.u16("the version");
-  if (version != kModelVersion)
-    r.fail(at, fmt::format("format version {} is not supported (this z80lm reads version {})", version, kModelVersion),
+  if (version != kModelVersion && version != kModelVersionNoEncoding)
+    r.fail(at,
+           fmt::format("format version {} is not supported (this z80lm reads versions {} and {})", version,
+                       kModelVersionNoEncoding, kModelVersion),
            "re-export the model with this z80lm version");
+  Model m;
+  if (version >= 2) {
+    at = r.offset();
+    const uint16_t encoding = r.u16("the encoding");
+    if (encoding != static_cast<uint16_t>(Encoding::v1) && encoding != static_cast<uint16_t>(Encoding::v2))
+      r.fail(at, fmt::format("query encoding {} is not known (1 = v1, 2 = v2)", encoding),
+             "the file may come from a newer z80lm: upgrade, or re-train with this one");
+    m.encoding = static_cast<Encoding>(encoding);
+  }
   at = r.offset();
   uint16_t n_layers = r.u16("the layer count");
-  if (n_layers < 1 || n_layers > kMaxLayers) r.fail(at, fmt::format("layer count {} is not in 1..{}", n_layers, kMaxLayers));
+  if (n_layers < 1 || n_layers > kMaxLayers)
+    r.fail(at, fmt::format("layer count {} is not in 1..{}", n_layers, kMaxLayers));
   at = r.offset();
-  uint16_t input_size = r.u16("the input size");
-  Model m;
+  uint16_t stored_inputs = r.u16("the input size");
+  if (stored_inputs != z80lm::input_size(m.encoding))
+    r.fail(at, fmt::format("input size {} does not match encoding {} ({} inputs)", stored_inputs,
+                           encoding_name(m.encoding), z80lm::input_size(m.encoding)));
   m.layers.resize(n_layers);
-  int n_in = input_size;
+  int n_in = stored_inputs;
   for (auto& l : m.layers) {
     at = r.offset();
     l.n_in = n_in;
@@ -118,12 +136,14 @@ Model parse_model(std::string_view bytes, const std::string& name) {
   at = r.offset();
   uint16_t charset_size = r.u16("the charset size");
   if (charset_size != m.layers.back().n_out)
-    r.fail(at, fmt::format("charset size {} differs from the output layer size {}", charset_size, m.layers.back().n_out));
+    r.fail(at, fmt::format("charset size {} differs from the output layer size {}", charset_size,
+                           m.layers.back().n_out));
   at = r.offset();
   m.charset = std::string(r.take(charset_size, "the charset"));
   at = r.offset();
   uint32_t prov_size = r.u32("the provenance size");
-  if (prov_size > kMaxProvenance) r.fail(at, fmt::format("provenance size {} exceeds {}", prov_size, kMaxProvenance));
+  if (prov_size > kMaxProvenance)
+    r.fail(at, fmt::format("provenance size {} exceeds {}", prov_size, kMaxProvenance));
   at = r.offset();
   m.provenance = std::string(r.take(prov_size, "the provenance"));
   for (auto& l : m.layers) {
@@ -141,14 +161,19 @@ Model parse_model(std::string_view bytes, const std::string& name) {
     r.fail(r.offset(), fmt::format("{} unexpected bytes after the checksum", bytes.size() - r.offset()));
   uint32_t computed = crc32_of(bytes.substr(0, crc_at));
   if (stored != computed)
-    r.fail(crc_at, fmt::format("checksum mismatch (stored {:08x}, computed {:08x}): the file is corrupted", stored, computed));
+    r.fail(crc_at, fmt::format("checksum mismatch (stored {:08x}, computed {:08x}): the file is corrupted",
+                               stored, computed));
   if (!nlohmann::json::accept(m.provenance)) r.fail(crc_at, "provenance is not valid JSON");
   if (std::string p = model_problem(m); !p.empty()) r.fail(0, p);
   return m;
 }
 
-Model load_model(const std::string& path) { return parse_model(read_file(path), path); }
+Model load_model(const std::string& path) {
+  return parse_model(read_file(path), path);
+}
 
-void save_model(const std::string& path, const Model& m) { write_file_atomic(path, serialize_model(m)); }
+void save_model(const std::string& path, const Model& m) {
+  write_file_atomic(path, serialize_model(m));
+}
 
 }  // namespace z80lm

@@ -1,7 +1,11 @@
 #include "text/encoder.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cstring>
+
+#include "util/error.h"
 
 namespace z80lm {
 
@@ -18,15 +22,42 @@ std::string query_key(std::string_view raw) {
   return key;
 }
 
-void encode_query(std::string_view raw_query, int16_t* q) {
-  std::memset(q, 0, sizeof(int16_t) * kQueryBuckets);
+std::string encoding_name(Encoding e) {
+  return e == Encoding::v1 ? "v1" : "v2";
+}
+
+std::string encoding_summary(Encoding e) {
+  return e == Encoding::v1 ? "v1 (128 query count buckets + 128 context buckets)"
+                           : "v2 (256 query presence buckets + 128 context buckets)";
+}
+
+Encoding parse_encoding(std::string_view name) {
+  if (name == "v1") return Encoding::v1;
+  if (name == "v2") return Encoding::v2;
+  throw Error(fmt::format("unknown encoding '{}'", name),
+              "choose v1 (the original's 128 count buckets) or v2 (256 presence buckets, the default)");
+}
+
+bool encoding_of_input_size(int n_in, Encoding* e) {
+  for (Encoding c : {Encoding::v1, Encoding::v2})
+    if (input_size(c) == n_in) {
+      *e = c;
+      return true;
+    }
+  return false;
+}
+
+void encode_query(Encoding e, std::string_view raw_query, int16_t* q) {
+  const int buckets = query_buckets(e);
+  std::memset(q, 0, sizeof(int16_t) * static_cast<size_t>(buckets));
   std::string_view span = query_span(raw_query);
   if (span.empty()) return;
   // Sliding trigram over ' ' + span + ' ', exactly the Z80's TOKENIZE order.
   uint8_t c1 = ' ', c2 = fold_case(static_cast<uint8_t>(span[0]));
   auto hit = [&](uint8_t c3) {
-    uint16_t h = hash_step(hash_step(hash_step(0, c1), c2), c3);
-    q[h & (kQueryBuckets - 1)] = static_cast<int16_t>(q[h & (kQueryBuckets - 1)] + kHitValue);
+    const uint16_t h = hash_step(hash_step(hash_step(0, c1), c2), c3);
+    int16_t& bucket = q[h & (buckets - 1)];
+    bucket = e == Encoding::v1 ? static_cast<int16_t>(bucket + kHitValue) : kHitValue;
     c1 = c2;
     c2 = c3;
   };
@@ -34,7 +65,9 @@ void encode_query(std::string_view raw_query, int16_t* q) {
   hit(' ');
 }
 
-void ContextWindow::clear() { std::memset(bytes, ' ', sizeof bytes); }
+void ContextWindow::clear() {
+  std::memset(bytes, ' ', sizeof bytes);
+}
 
 void ContextWindow::push(uint8_t generated) {
   std::memmove(bytes, bytes + 1, kContextLen - 1);
@@ -59,9 +92,9 @@ void encode_context(const ContextWindow& window, int16_t* c) {
   }
 }
 
-void encode_input(std::string_view raw_query, std::string_view generated, int16_t* x) {
-  encode_query(raw_query, x);
-  encode_context(context_of(generated), x + kQueryBuckets);
+void encode_input(Encoding e, std::string_view raw_query, std::string_view generated, int16_t* x) {
+  encode_query(e, raw_query, x);
+  encode_context(context_of(generated), x + query_buckets(e));
 }
 
 }  // namespace z80lm

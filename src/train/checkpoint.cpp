@@ -193,7 +193,7 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   s.adam_m = r.array<float>(n, "the Adam first moments");
   s.adam_v = r.array<float>(n, "the Adam second moments");
   const size_t expected =
-      net_shape(network_widths(c.config.hidden, static_cast<int>(c.charset.size()))).total;
+      net_shape(network_widths(c.config.encoding, c.config.hidden, static_cast<int>(c.charset.size()))).total;
   if (n != expected)
     r.fail(params_at, fmt::format("{} parameters, the configured network has {}", n, expected));
   const size_t scales_at = r.offset();

@@ -19,8 +19,8 @@ NetShape net_shape(const std::vector<int>& widths) {
   return s;
 }
 
-std::vector<int> network_widths(const std::vector<int>& hidden, int outputs) {
-  std::vector<int> widths{kInputSize};
+std::vector<int> network_widths(Encoding encoding, const std::vector<int>& hidden, int outputs) {
+  std::vector<int> widths{input_size(encoding)};
   widths.insert(widths.end(), hidden.begin(), hidden.end());
   widths.push_back(outputs);
   return widths;
@@ -63,6 +63,7 @@ void effective_params(const NetShape& shape, const float* params, const float* s
 Model integer_model(const NetShape& shape, const float* params, const float* scales,
                     const std::string& charset, const std::string& provenance, const float* bands) {
   Model m;
+  encoding_of_input_size(shape.n_in(0), &m.encoding);  // the widths come from network_widths
   m.charset = charset;
   m.provenance = provenance;
   for (int k = 0; k < shape.layers(); ++k) {

@@ -35,8 +35,8 @@ struct NetShape {
 };
 
 NetShape net_shape(const std::vector<int>& widths);
-// {kInputSize, hidden..., outputs}.
-std::vector<int> network_widths(const std::vector<int>& hidden, int outputs);
+// {input_size(encoding), hidden..., outputs}.
+std::vector<int> network_widths(Encoding encoding, const std::vector<int>& hidden, int outputs);
 
 // The original's initialisation: w ~ N(0, 2/(n_in+n_out)) (Xavier normal), b = 0.
 std::vector<float> init_params(const NetShape& shape, Rng& rng);

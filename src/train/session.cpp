@@ -75,6 +75,7 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
     row("held-out", fmt::format("{}: {} pairs, evaluated every {} epochs", files_label(o.val),
                                 val->pairs.size(), o.val_every));
   row("charset", fmt::format("{} symbols \"{}\"", charset.size(), charset_display(charset)));
+  row("encoding", encoding_summary(c.encoding));
   row("network", fmt::format("{}, {} parameters, weights {{-2,-1,0,+1}}, int16 biases",
                              architecture(tr.shape()), tr.shape().total));
   row("seed", std::to_string(c.seed));
@@ -181,7 +182,7 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
   if (std::string p = config_problem(config, static_cast<int>(charset.size())); !p.empty())
     throw Error(p, "the Z80 engines need 1..8 layers of 1..256 neurons; see `z80lm train --help`");
 
-  const ExampleSet examples = build_examples(train.pairs, charset);
+  const ExampleSet examples = build_examples(train.pairs, charset, config.encoding);
   Trainer trainer(config, examples, charset);
   if (ckpt) trainer.restore(std::move(ckpt->state));
   TrainState& state = trainer.state();

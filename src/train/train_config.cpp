@@ -50,6 +50,7 @@ nlohmann::json config_json(const TrainConfig& c) {
           {"scale_quantile", c.scale_quantile},
           {"scale_per_step", c.scale_per_step},
           {"sparsity", c.sparsity},
+          {"encoding", encoding_name(c.encoding)},
           {"eval_every", c.eval_every},
           {"logit_scale", float_json(c.loss.logit_scale)},
           {"acc_limit", float_json(c.loss.acc_limit)},
@@ -77,6 +78,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   j.at("scale_quantile").get_to(c.scale_quantile);
   j.at("scale_per_step").get_to(c.scale_per_step);
   c.sparsity = j.value("sparsity", 0.0);  // absent in checkpoints written before --sparsity
+  c.encoding = parse_encoding(j.value("encoding", std::string("v1")));  // absent before encoding v2
   j.at("eval_every").get_to(c.eval_every);
   j.at("logit_scale").get_to(c.loss.logit_scale);
   j.at("acc_limit").get_to(c.loss.acc_limit);

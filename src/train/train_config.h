@@ -14,12 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "text/encoder.h"
 #include "train/qat_forward.h"
 #include "train/schedule.h"
 
 namespace z80lm {
 
 struct TrainConfig {
+  Encoding encoding = kDefaultEncoding;  // the network's inputs (text/encoder.h)
   std::vector<int> hidden = {256, 192, 128};
   uint64_t seed = 1;
   int threads = 1;  // the batch is split into this many fixed slices

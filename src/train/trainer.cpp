@@ -33,8 +33,8 @@ double grid_gap(const NetShape& shape, const float* params, const float* scales,
 
 Trainer::Trainer(const TrainConfig& config, const ExampleSet& examples, const std::string& charset)
     : config_(config), examples_(examples), charset_(charset) {
-  shape_ = net_shape(network_widths(config.hidden, static_cast<int>(charset.size())));
-  inputs_ = sparse_inputs(examples.inputs.data(), examples.count, kInputSize);
+  shape_ = net_shape(network_widths(config.encoding, config.hidden, static_cast<int>(charset.size())));
+  inputs_ = sparse_inputs(examples.inputs.data(), examples.count, examples.n_in);
   for (size_t i = 0; i < examples.count; ++i)
     if (examples.targets[i] >= 0) trainable_.push_back(static_cast<uint32_t>(i));
 
@@ -83,7 +83,8 @@ void Trainer::drop_query_hits(const uint32_t* rows, size_t n) {
   dropped_targets_.resize(n);
   for (size_t j = 0; j < n; ++j) {
     for (uint32_t e = inputs_.start[rows[j]]; e < inputs_.start[rows[j] + 1]; ++e) {
-      if (inputs_.index[e] < kQueryBuckets && state_.rng.unit() < config_.query_dropout) continue;
+      if (inputs_.index[e] < query_buckets(config_.encoding) && state_.rng.unit() < config_.query_dropout)
+        continue;
       dropped_.index.push_back(inputs_.index[e]);
       dropped_.value.push_back(inputs_.value[e]);
     }

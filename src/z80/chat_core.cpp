@@ -12,8 +12,8 @@ namespace {
 constexpr std::string_view kCoreCode = R"(
 ; ======================================================================================
 ; chat core (chat_core.h): query span, tokenizer, context window, argmax, generate loop.
-; Computes NET_IN exactly as text/encoder.h: hashes are only needed modulo 128, so they
-; are computed modulo 256 in A.
+; Computes the network inputs exactly as text/encoder.h (encoding {encoding}): hashes are
+; only needed modulo 256 (v2 query buckets) or 128, so they are computed modulo 256 in A.
 ; ======================================================================================
 
 ; QUERY_SPAN: HL = text, B = length -> HL = first non-space byte, B = bytes to hash
@@ -53,13 +53,13 @@ QS_DONE:
 
 ; ANSWER: HL = query span, B = its length (>= 1): generate and print the answer.
 ANSWER:
-        CALL TOKENIZE                   ; query buckets 0..127
+        CALL TOKENIZE                   ; query buckets: NET_IN[0..N_QUERY-1]
         CALL NET_QUERY                  ; the engine may cache work on them
         CALL CTX_CLEAR
         LD   A,MAX_CHARS
 GEN_LOOP:
         LD   (GEN_LEFT),A
-        CALL CTX_ENCODE                 ; context buckets 128..255
+        CALL CTX_ENCODE                 ; context buckets: NET_CTX[0..127]
         CALL NET_RUN
         CALL ARGMAX                     ; A = chosen symbol
         CP   END_INDEX
@@ -78,13 +78,13 @@ GEN_LOOP:
         JR   NZ,GEN_LOOP                ; at most MAX_CHARS characters
         RET
 
-; TOKENIZE: HL = span, B = length >= 1 -> query buckets NET_IN[0..127]:
-; every trigram of ' ' + folded span + ' ' adds HIT_VALUE to its bucket.
+; TOKENIZE: HL = span, B = length >= 1 -> query buckets NET_IN[0..N_QUERY-1]:
+; every trigram of ' ' + folded span + ' ' {hit_rule}.
 TOKENIZE:
         PUSH BC
         PUSH HL
         LD   HL,NET_IN
-        LD   B,128
+        LD   B,{clear_count}                      ; N_QUERY buckets (0: 256)
         CALL CLEAR_BUCKETS
         POP  HL
         POP  BC
@@ -106,7 +106,7 @@ TOK_LOOP:
         DJNZ TOK_LOOP
 TOK_LAST:
         LD   E,' '                      ; the space after the text
-; TRIGRAM: C, D, E = c1, c2, c3 -> bucket ((c1*31 + c2)*31 + c3) & 127 += HIT_VALUE.
+; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: {trigram_rule}.
 ; Keeps BC, DE, HL.
 TRIGRAM:
         LD   A,C
@@ -114,12 +114,13 @@ TRIGRAM:
         ADD  A,D
         CALL MUL31
         ADD  A,E
-        AND  127
-; HIT: NET_IN[A] += HIT_VALUE (16 bits). Keeps BC, DE, HL.
+{trigram_tail}
+; HIT: A = offset in NET_CTX's page pair (v1: the same pages as NET_IN) -> += HIT_VALUE
+; (16 bits). Keeps BC, DE, HL.
 HIT:
         PUSH HL
         LD   L,A
-        LD   H,HIGH NET_IN
+        LD   H,HIGH NET_CTX
         LD   A,(HL)
         ADD  A,HIT_VALUE
         LD   (HL),A
@@ -184,10 +185,11 @@ CTX_PUSH:
         LD   (DE),A
         RET
 
-; CTX_ENCODE: context buckets NET_IN[128..255]: for n = 1, 2, 3 and every position p with
-; p + n <= CTX_LEN, h = p*7, then h = h*31 + byte for the n bytes; bucket 128 + (h & 127).
+; CTX_ENCODE: context buckets NET_CTX[0..127]: for n = 1, 2, 3 and every position p with
+; p + n <= CTX_LEN, h = p*7, then h = h*31 + byte for the n bytes; bucket h & 127, i.e.
+; offset 128 + (h & 127) in NET_CTX's page pair.
 CTX_ENCODE:
-        LD   HL,NET_IN+128
+        LD   HL,NET_CTX
         LD   B,128
         CALL CLEAR_BUCKETS
         LD   C,1                        ; n = gram length
@@ -210,7 +212,7 @@ CE_BYTE:
         INC  HL
         DEC  D
         JR   NZ,CE_BYTE
-        OR   128                        ; bucket 128 + (h & 127)
+        OR   128                        ; offset 128 + (h & 127)
         CALL HIT
         INC  B
         LD   A,B
@@ -259,9 +261,27 @@ AM_DONE:
 
 }  // namespace
 
+// v1 adds HIT_VALUE to bucket h & 127 (falling into HIT: NET_CTX shares NET_IN's pages);
+// v2 marks bucket h & 255, the low byte of h, as present.
+constexpr std::string_view kTrigramTailV1 =
+    R"(        AND  127                        ; v1 bucket h & 127: falls into HIT)";
+constexpr std::string_view kTrigramTailV2 = R"(        PUSH HL
+        LD   L,A                        ; v2 bucket h & 255: the low byte
+        LD   H,HIGH NET_IN
+        LD   (HL),HIT_VALUE             ; present (the high byte stays 0)
+        POP  HL
+        RET)";
+
 AsmPart chat_core_asm(const Model& m, const ChatCoreIo& io) {
   AsmPart part;
-  part.code = fmt::format(fmt::runtime(kCoreCode), fmt::arg("put_char", io.put_char));
+  const bool v1 = m.encoding == Encoding::v1;
+  part.code = fmt::format(
+      fmt::runtime(kCoreCode), fmt::arg("put_char", io.put_char),
+      fmt::arg("encoding", encoding_name(m.encoding)),
+      fmt::arg("hit_rule", v1 ? "adds HIT_VALUE to bucket h & 127" : "sets bucket h & 255 to HIT_VALUE"),
+      fmt::arg("trigram_rule", v1 ? "bucket h & 127 += HIT_VALUE" : "bucket h & 255 = HIT_VALUE"),
+      fmt::arg("clear_count", query_buckets(m.encoding) & 0xFF),
+      fmt::arg("trigram_tail", v1 ? kTrigramTailV1 : kTrigramTailV2));
   const int n_out = m.output_size();
   part.data += "; --- chat core constants ---\n";
   part.data += equ_line("N_OUT", std::to_string(n_out), "output symbols (the charset)");
@@ -271,9 +291,17 @@ AsmPart chat_core_asm(const Model& m, const ChatCoreIo& io) {
   part.data += equ_line("QUERY_MAX", std::to_string(kQueryMaxBytes), "bytes of a query that are hashed");
   part.data += equ_line("HIT_VALUE", std::to_string(kHitValue), "added to a bucket per n-gram");
   part.data += equ_line("CTX_LEN", std::to_string(kContextLen), "generated bytes the context sees");
+  part.data += equ_line("N_QUERY", std::to_string(query_buckets(m.encoding)),
+                        "query buckets at NET_IN (encoding " + encoding_name(m.encoding) + ")");
+  part.data += equ_line("NET_CTX", v1 ? "NET_IN+128" : "NET_CX+128", "the 128 context buckets (split pages)");
   part.data += "\n; CHARTBL: the byte printed for each output symbol (the last one is the end symbol)\n";
   part.data += "CHARTBL:\n" + db_text(m.charset);
-  part.bss.push_back({"NET_IN", 512, true, "chat core: the 256 network inputs (split pages)"});
+  if (v1) {
+    part.bss.push_back({"NET_IN", 512, true, "chat core: the 256 network inputs (split pages)"});
+  } else {
+    part.bss.push_back({"NET_IN", 512, true, "chat core: the 256 query inputs (split pages)"});
+    part.bss.push_back({"NET_CX", 512, true, "chat core: the 128 context inputs at +128 (split pages)"});
+  }
   part.bss.push_back(
       {"CTX_WIN", static_cast<uint32_t>(kContextLen), false, "chat core: last generated bytes"});
   part.bss.push_back({"GEN_LEFT", 1, false, "chat core: characters left to generate"});

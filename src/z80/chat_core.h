@@ -11,10 +11,12 @@
 //   ANSWER      HL, B as QUERY_SPAN returns them (B >= 1): tokenizes the query, then generates
 //               up to MAX_CHARS characters, printing each as soon as it is chosen by calling
 //               the target's put_char routine with A = the character.
-// It owns NET_IN (engine.h: 256 split int16 inputs) and computes it byte for byte as
-// text/encoder.h specifies: trigram buckets ((c1*31+c2)*31+c3) & 127, context n-grams from
-// start p*7 into 128 + (h & 127), +32 per hit, 'A'..'Z' folded. All hashes only need their low
-// 7 bits, so they are computed modulo 256 in A. Argmax: first maximum of the engine's output.
+// It owns NET_IN and NET_CTX (engine.h: the query and context blocks of split int16 inputs) and
+// computes them byte for byte as text/encoder.h specifies for the model's encoding: trigram
+// h = (c1*31+c2)*31+c3 adds 32 to query bucket h & 127 (v1) or sets bucket h & 255 to 32 (v2);
+// context n-grams from start p*7 add 32 to context bucket h & 127; 'A'..'Z' folded. All
+// hashes only need their low 8 bits, so they are computed modulo 256 in A. Argmax: first
+// maximum of the engine's output.
 // Not modelled: line input and quitting (the target's shell decides what a line is).
 #pragma once
 #include <string>

@@ -5,14 +5,18 @@
 //   AsmPart part = e->generate(model);     // assembled together with the chat core and a shell
 //
 // The contract between the chat core (chat_core.h) and every engine, in symbols:
-//   NET_IN      page address of the input vector (the chat core's buffer): 256 int16 values,
-//               low bytes at NET_IN+i, high bytes at NET_IN+256+i. Query buckets 0..127 change
-//               once per response, context buckets 128..255 once per generated character.
+//   NET_IN      page address of the query block (the chat core's buffer): N_QUERY int16
+//               values (input i at NET_IN+i, its high byte at NET_IN+256+i); they change once
+//               per response. N_QUERY = query_buckets(model.encoding): 128 (v1) or 256 (v2).
+//   NET_CTX     address of the context block: 128 int16 values, input N_QUERY+j at NET_CTX+j
+//               (high byte 256 higher); NET_CTX & 0FFh = 128, so a walk ends when L wraps.
+//               v1: NET_CTX = NET_IN+128 (one 256-input vector, as the original had); v2: a
+//               page pair of its own. They change once per generated character.
 //   NET_QUERY   routine: called after the query half of NET_IN changed (an engine may cache).
 //   NET_RUN     routine: runs the whole network on NET_IN.
 //   NET_OUT     page address (EQU) of the output vector after NET_RUN: N_OUT int16 values at
 //               offsets OUT_FIRST..255 (OUT_FIRST = 256 - N_OUT), high bytes 256 higher.
-//   N_OUT, OUT_FIRST   EQUs defined by the chat core.
+//   N_OUT, OUT_FIRST, N_QUERY   EQUs defined by the chat core.
 // Both routines may clobber AF, BC, DE, HL, IX and the alternate registers; they preserve IY
 // and SP, leave interrupts as they are, and never use SP as a data pointer. Results must equal
 // infer/reference.h bit for bit (16-bit wrap, floor shift, ReLU on hidden layers).

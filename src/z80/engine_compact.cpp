@@ -83,7 +83,7 @@ NET_QUERY:
 
 NET_RUN:
         LD   IX,LYR_TABLE               ; descriptor of the first layer
-        LD   A,N_LAYERS
+{first_layer_blocks}        LD   A,N_LAYERS
 NET_RUN_LAYER:
         PUSH AF
         CALL LAYER
@@ -140,12 +140,7 @@ COL_NEXT:
         INC  L                          ;  4  next input
         INC  E                          ;  4
         DJNZ COL_LOOP                   ; 13/8
-        EXX
-
-; --- y = acc >> 2 rounded down, ReLU on hidden layers, in place
-        LD   L,(IX+DSC_OUT)
-        LD   H,(IX+DSC_OUT+1)
-        LD   C,(IX+DSC_RELU)            ; 80h: clear negative values
+{after_columns}
 FIN_LOOP:
         LD   E,(HL)                     ;  7  acc low
         INC  H                          ;  4
@@ -276,8 +271,41 @@ std::string last_slot_handler() {
   return out;
 }
 
-std::string engine_code() {
-  std::string out(kLayerLoop);
+// Encoding v2: layer 1 reads two input blocks, NET_IN's 256 query inputs (the descriptor's)
+// and then NET_CTX's 128 context inputs; the weight columns simply continue (input-major).
+constexpr std::string_view kFirstLayerBlocksV2 = R"(        LD   A,128
+        LD   (COL_MORE),A               ; layer 1 has a second input block: NET_CTX
+)";
+// Out of line (the column loop's relative jumps are at their limit): after the last column of
+// a block, start the second block if one is pending.
+constexpr std::string_view kSecondBlockV2 = R"(
+; COL_BLOCKS: the columns of an input block are done; layer 1 (v2) goes on with NET_CTX's.
+COL_BLOCKS:
+        LD   A,(COL_MORE)
+        OR   A
+        JR   Z,COL_END                  ; no (more) second block
+        LD   B,A                        ; B' = its inputs
+        XOR  A
+        LD   (COL_MORE),A               ; once
+        LD   HL,NET_CTX                 ; HL' = &x_lo[i]
+        LD   DE,NET_CTX+256             ; DE' = &x_hi[i]
+        JP   COL_LOOP
+COL_END:
+)";
+
+// After the columns: y = acc >> 2 in place. Encoding v2 reaches it through COL_BLOCKS, out of
+// line, because the column loop's relative jumps cannot span a single byte more.
+constexpr std::string_view kFinishStart = R"(        EXX
+
+; --- y = acc >> 2 rounded down, ReLU on hidden layers, in place
+        LD   L,(IX+DSC_OUT)
+        LD   H,(IX+DSC_OUT+1)
+        LD   C,(IX+DSC_RELU)            ; 80h: clear negative values)";
+
+std::string engine_code(bool two_input_blocks) {
+  std::string out = fmt::format(
+      fmt::runtime(kLayerLoop), fmt::arg("first_layer_blocks", two_input_blocks ? kFirstLayerBlocksV2 : ""),
+      fmt::arg("after_columns", two_input_blocks ? "        JP   COL_BLOCKS" : kFinishStart));
   out += kHandlersComment;
   out += slot_handlers(0) + slot_handlers(1);
   out += kColumnUse;
@@ -287,6 +315,8 @@ std::string engine_code() {
   out += kByteEnd;
   out += kHandlersComment;
   out += slot_handlers(2) + last_slot_handler();
+  if (two_input_blocks)
+    out += std::string(kSecondBlockV2) + std::string(kFinishStart) + "\n        JP   FIN_LOOP\n";
   return out;
 }
 
@@ -299,7 +329,8 @@ std::string output_buffer(size_t k) {
 
 AsmPart CompactEngine::generate(const Model& m) const {
   AsmPart part;
-  part.code = engine_code();
+  const bool two_input_blocks = m.encoding == Encoding::v2;
+  part.code = engine_code(two_input_blocks);
   const size_t n_layers = m.layers.size();
   part.data += kDescriptorEqus;
   part.data += equ_line("DSC_BYTES", std::to_string(kDescriptorBytes), "size of one descriptor");
@@ -310,13 +341,16 @@ AsmPart CompactEngine::generate(const Model& m) const {
     const Layer& layer = m.layers[k];
     const int column_bytes = compact_column_bytes(layer.n_out);
     const std::string in = k == 0 ? "NET_IN" : output_buffer(k - 1), out = output_buffer(k);
+    // The descriptor's input block: all inputs, or (v2 layer 1) the query block before NET_CTX's.
+    const int block_inputs =
+        k == 0 ? query_buckets(m.encoding) + (two_input_blocks ? 0 : kContextBuckets) : layer.n_in;
     part.data += fmt::format("        ; layer {}: {} -> {}{}\n", k + 1, layer.n_in, layer.n_out,
                              k + 1 < n_layers ? ", ReLU" : ", output");
     part.data += fmt::format("        DW   L{0}_BIAS,{1}+{2},{3}\n        DW   L{0}_W\n", k + 1, out,
                              256 - layer.n_out, layer.n_out);
     part.data += fmt::format("        DB   {}\n        DW   {}+{}\n        DW   {}+{}\n", column_bytes, out,
-                             256 - column_bytes * kCompactCodesPerByte, in, 256 - layer.n_in);
-    part.data += fmt::format("        DB   {},{}\n", layer.n_in & 0xFF, k + 1 < n_layers ? "080h" : "000h");
+                             256 - column_bytes * kCompactCodesPerByte, in, 256 - block_inputs);
+    part.data += fmt::format("        DB   {},{}\n", block_inputs & 0xFF, k + 1 < n_layers ? "080h" : "000h");
   }
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
@@ -336,6 +370,9 @@ AsmPart CompactEngine::generate(const Model& m) const {
     part.data += db_lines(pack_compact_columns(layer), fmt::format("L{}_W", k + 1));
   }
   part.bss.push_back({"COL_SLOT0", 2, false, "compact engine: accumulator of slot 0 in this layer"});
+  if (two_input_blocks)
+    part.bss.push_back(
+        {"COL_MORE", 1, false, "compact engine: inputs of layer 1's second block, 0 once done"});
   part.bss.push_back({"NET_A", 512, true, "compact engine: vector of layers 1, 3, ... (split pages)"});
   if (n_layers > 1)
     part.bss.push_back({"NET_B", 512, true, "compact engine: vector of layers 2, 4, ... (split pages)"});

@@ -10,7 +10,11 @@ namespace z80lm::z80 {
 
 namespace {
 
-constexpr int kQueryInputs = 128;  // NET_IN buckets 0..127: fixed for a whole response
+// Layer 1's query inputs (NET_IN, fixed for a whole response): 128 (v1) or 256 (v2); the
+// context inputs follow them (NET_CTX).
+int query_inputs(const Model& m) {
+  return query_buckets(m.encoding);
+}
 
 // How the lists are read: SP streaming (POP, two entries per 10 T-states; interrupts disabled
 // during NET_RUN) or portable (LD E,(HL) / INC HL).
@@ -417,16 +421,16 @@ std::string wide_column(Flavor f, std::string_view page, std::string_view next) 
       next);
 }
 
-// Walk over NET_IN's context half (layer 1 inputs 128..255): x = 0 skips its record.
+// Walk over the context block (layer 1's last 128 inputs): x = 0 skips its record.
 std::string context_walk(Flavor f) {
   std::string out = fmt::format(
       R"(
-; --- layer 1, context half: each x = NET_IN[128..255]; x = 0 skips its record
+; --- layer 1, context half: each x = NET_CTX[0..127]; x = 0 skips its record
         LD   IX,WC_BACK
         LD   {0},HIGH NET_A
         EXX                             ; the walk runs in the alternate set
         LD   HL,L1_CREC
-        LD   DE,NET_IN+128
+        LD   DE,NET_CTX
         LD   B,0                        ; BC = a record's length
 WC_LOOP:
         LD   A,(DE)                     ;  7  x low
@@ -560,8 +564,8 @@ std::string engine_code(const Model& m, Flavor f) {
   out += copy_loop();
 
   out += R"(
-; NET_QUERY: the query half of layer 1, once per response: QCACHE = biases + inputs 0..127,
-; decoded from nibble-coded columns (fast_query_columns.h): small rather than fast.
+; NET_QUERY: the query half of layer 1, once per response: QCACHE = biases + the N_QUERY
+; query inputs, decoded from nibble-coded columns (fast_query_columns.h): small rather than fast.
 NET_QUERY:
 )";
   out += copy_split("L1_BIAS", "QCACHE", n1);
@@ -598,7 +602,7 @@ NQ_SKIP:
         ADD  HL,BC
 NQ_NEXT:
         INC  E
-        JP   P,NQ_LOOP                  ; inputs 0..127
+        {1}
         RET
 
 ; QCOL: B (>= 1) bytes of nibbles at HL, high nibble first; DE = accumulator of output 0.
@@ -660,7 +664,9 @@ QC_ACC:
         DEC  D
         RET
 )",
-                     256 - n1);
+                     256 - n1,
+                     query_inputs(m) == 128 ? "JP   P,NQ_LOOP                  ; inputs 0..127"
+                                            : "JP   NZ,NQ_LOOP                 ; inputs 0..255");
 
   out +=
       "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further "
@@ -727,9 +733,9 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
   uint32_t bytes = 0;
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& layer = m.layers[k];
-    const int first = k == 0 ? kQueryInputs : 0;  // layer 1's query half is nibble-coded
+    const int first = k == 0 ? query_inputs(m) : 0;  // layer 1's query half is nibble-coded
     bytes += static_cast<uint32_t>(2 * layer.n_out) + fast_records_bytes(layer, first, layer.n_in - first);
-    if (k == 0) bytes += static_cast<uint32_t>(fast_query_columns(layer, kQueryInputs).size());
+    if (k == 0) bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size());
   }
   return bytes;
 }
@@ -758,10 +764,12 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
                     layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out, layer.n_out);
     part.data += db_lines(split_biases(layer, center_of(m, k)), fmt::format("L{}_BIAS", k + 1));
     if (k == 0) {
-      part.data += "; layer 1 nibble columns of the query inputs 0..127 (fast_query_columns.h, NET_QUERY)\n";
-      part.data += db_lines(fast_query_columns(layer, kQueryInputs), "L1_QCOL");
-      part.data += "; layer 1 records of the context inputs 128..255\n";
-      part.data += db_lines(fast_records(layer, kQueryInputs, layer.n_in - kQueryInputs), "L1_CREC");
+      const int nq = query_inputs(m);
+      part.data += fmt::format(
+          "; layer 1 nibble columns of the query inputs 0..{} (fast_query_columns.h, NET_QUERY)\n", nq - 1);
+      part.data += db_lines(fast_query_columns(layer, nq), "L1_QCOL");
+      part.data += fmt::format("; layer 1 records of the context inputs {}..{}\n", nq, layer.n_in - 1);
+      part.data += db_lines(fast_records(layer, nq, layer.n_in - nq), "L1_CREC");
     } else {
       part.data += fmt::format("; layer {} records, one per input\n", k + 1);
       part.data += db_lines(fast_records(layer, 0, layer.n_in), fmt::format("L{}_REC", k + 1));

@@ -2,12 +2,12 @@
 //
 //   AsmPart part = FastEngine().generate(model);   // see engine.h; docs/engine-fast.md
 //
-// Per response NET_QUERY computes layer 1's accumulators over the query buckets 0..127 (plus
-// the biases) once, into a cache; per character NET_RUN copies the cache and adds only the
-// context buckets 128..255. Every layer is input-major over index lists (fast_records.h): a
-// zero input (most context buckets, every ReLU-zeroed hidden value) skips its record with one
-// add, and a nonzero input x adds x to the accumulators of its +1 outputs and subtracts it from
-// those of its -1 (-2: twice) outputs. Hidden layers are never stored: the walk over layer k's
+// Per response NET_QUERY computes layer 1's accumulators over the query block (NET_IN: 128
+// buckets in encoding v1, 256 in v2) plus the biases once, into a cache; per character
+// NET_RUN copies the cache and adds only the 128 context buckets (NET_CTX). Every layer is input-major over
+// index lists (fast_records.h): a zero input (most context buckets, every ReLU-zeroed hidden value) skips its
+// record with one add, and a nonzero input x adds x to the accumulators of its +1 outputs and subtracts it
+// from those of its -1 (-2: twice) outputs. Hidden layers are never stored: the walk over layer k's
 // accumulators tests each one (>= 4 after ReLU and >> 2 means nonzero) and feeds layer k+1 at
 // once.
 // Inner loop per visit (x < 256), portable flavour: LD E,(HL) / INC HL / LD A,(DE) / ADD A,C /
