@@ -73,8 +73,9 @@ TEST(WebPage, UntrustedProvenanceCannotEndTheScriptElement) {
   EXPECT_EQ(page.find("<!--\"}"), std::string::npos);
   EXPECT_EQ(page_data(page)["model"]["provenance"]["source"], "</script><script>alert(1)</script><!--");
   m.provenance = "not json </script>";  // kept as text
-  EXPECT_EQ(page_data(web::web_page({}, web::web_page_info(m, "X", "compact")))["model"]["provenance"]["text"],
-            "not json </script>");
+  EXPECT_EQ(
+      page_data(web::web_page({}, web::web_page_info(m, "X", "compact")))["model"]["provenance"]["text"],
+      "not json </script>");
 }
 
 TEST(WebPage, ExportWritesThePageWithTheCpmProgramsBytes) {
@@ -82,7 +83,8 @@ TEST(WebPage, ExportWritesThePageWithTheCpmProgramsBytes) {
   const std::string model = std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/model.zlm";
   const auto com = test::run_cli("export '" + model + "' --engine fast -o '" + dir.file("T.COM") + "'");
   ASSERT_EQ(com.exit_code, 0) << com.out;
-  const auto web = test::run_cli("export '" + model + "' --engine fast -t web -o '" + dir.file("tiny.html") + "'");
+  const auto web =
+      test::run_cli("export '" + model + "' --engine fast -t web -o '" + dir.file("tiny.html") + "'");
   ASSERT_EQ(web.exit_code, 0) << web.out;
   EXPECT_NE(web.out.find("open "), std::string::npos) << web.out;
   const std::string bytes = read_file(dir.file("T.COM"));

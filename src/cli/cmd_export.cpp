@@ -45,7 +45,8 @@ int run_export(const ExportArgs& a) {
   } else if (web) {
     std::string name = std::filesystem::path(a.output).stem().string();
     for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    const std::string page = z80lm::web::web_page(p.binary, z80lm::web::web_page_info(m, name, a.options.engine));
+    const std::string page =
+        z80lm::web::web_page(p.binary, z80lm::web::web_page_info(m, name, a.options.engine));
     z80lm::write_file_atomic(a.output, page);
     written = page.size();
   } else {

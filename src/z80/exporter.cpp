@@ -24,7 +24,8 @@ BuiltProgram export_program(const Model& m, const ExportOptions& options) {
     throw Error(fmt::format("invalid model: {}", p), "re-train or re-import the model");
   std::unique_ptr<Engine> engine = make_engine(options.engine);
   // web: the same CP/M program, which `z80lm export` wraps in a page (web/web_page.h).
-  if (options.target == "cpm" || options.target == "web") return build_cpm_program(m, *engine, options.min_tpa_top);
+  if (options.target == "cpm" || options.target == "web")
+    return build_cpm_program(m, *engine, options.min_tpa_top);
   if (options.target == "zx48") return build_zx48_program(m, *engine);
   throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48, web");
 }

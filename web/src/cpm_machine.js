@@ -171,6 +171,7 @@ export class CpmMachine {
     this.inputs = 0; // input requests so far
     this.lastInput = null; // { outputBegin, outputEnd } of the latest request; outputEnd 0 while open
     this.meter = { inputsSeen: 0, spanStart: 0, chars: 0, reported: false };
+    this.printed = { chars: 0, lastTState: 0 }; // printable bytes, for a one-shot run's line
     this.callTState = 0;
     this.loaded = false;
   }
@@ -287,6 +288,10 @@ export class CpmMachine {
 
   emit(byte) {
     ++this.outputCount;
+    if (byte >= 0x20 && byte < 0x7f) {
+      ++this.printed.chars;
+      this.printed.lastTState = this.callTState;
+    }
     this.onOutput(byte, this.callTState);
     this.meterOutput(byte, this.callTState);
   }
@@ -309,6 +314,13 @@ export class CpmMachine {
       const t = tState - meter.spanStart;
       this.onSpeed(speedLine(meter.chars, t, this.mhz), { chars: meter.chars, tStates: t });
     }
+  }
+
+  // After a run that read no input (a one-shot answer to the command tail), the line
+  // `z80lm run --speed` prints: printable characters and the T-state of the last one; else null.
+  oneShotSpeedLine() {
+    if (this.inputs > 0 || this.printed.chars === 0) return null;
+    return speedLine(this.printed.chars, this.printed.lastTState, this.mhz).replace(/\]$/, ", from the program's start]");
   }
 
   beginInput() {

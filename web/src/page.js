@@ -243,6 +243,11 @@ class Page {
   }
 
   reportEnd(result) {
+    const oneShot = this.machine.oneShotSpeedLine();
+    if (oneShot) {
+      this.speedLines.push(oneShot);
+      this.term.note(oneShot, "note");
+    }
     if (result.reason === "t-state limit") {
       this.term.note(`Stopped: the program ran ${RUNAWAY_T_STATES.toLocaleString("en")} T-states without asking ` +
         `for input (the page's limit; ${RUNAWAY_T_STATES / 4e6} s at 4 MHz). It may be stuck in a loop.`, "message error");

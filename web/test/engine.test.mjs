@@ -82,6 +82,17 @@ for (const example of ["tinychat", "guess"]) {
   });
 }
 
+test("one-shot: the answer to a command tail, with z80lm run's line from the program's start", () => {
+  const { com, bytes } = exportBoth(path.join(sourceDir, "examples", "tinychat", "model.zlm"), "oneshot",
+    ["--engine", "fast"]);
+  const z = runZ80lm(["run", "--speed", com, "are", "you", "a", "robot"]);
+  const js = runCom(bytes, { args: ["are", "you", "a", "robot"] });
+  assert.equal(js.stdout, z.stdout);
+  const line = z.stderr.split("\n").find((l) => l.startsWith("  ["));
+  assert.match(line, /from the program's start/);
+  assert.equal(js.machine.oneShotSpeedLine(), line);
+});
+
 const npz = path.join(sharedDir, "conformance", "tinychat-model.npz");
 const vectorsFile = path.join(sharedDir, "conformance", "tinychat-vectors.tsv");
 const haveShared = fs.existsSync(npz) && fs.existsSync(vectorsFile);

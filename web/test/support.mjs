@@ -50,7 +50,7 @@ export function runCom(bytes, { input = "", args = [], maxTStates = 0, mhz = 4 }
   while (state === "running");
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (state !== "ended") throw new Error(`runCom: the machine stopped in state ${state}`);
-  return { stdout, speedLines, answers, result: machine.result, tStates: machine.tStates, seconds };
+  return { stdout, speedLines, answers, result: machine.result, tStates: machine.tStates, seconds, machine };
 }
 
 export function runZ80lm(args) {
