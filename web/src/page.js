@@ -55,6 +55,7 @@ class Page {
     this.term = new Terminal($("screen"));
     this.speed = SPEEDS[0];
     this.speedLines = [];
+    this.runawayTStates = RUNAWAY_T_STATES;
     this.state = "idle"; // idle, running, waiting, ended
     this.program = null; // { bytes, name, args }
     this.machine = null;
@@ -174,7 +175,7 @@ class Page {
       this.term.flush();
       return;
     }
-    this.machine.maxTStates = RUNAWAY_T_STATES;
+    this.machine.maxTStates = this.runawayTStates;
     this.state = "running";
     this.lastFrame = 0;
     this.setStatus();
@@ -192,7 +193,7 @@ class Page {
     this.machine.typeText(text + "\n");
     if (this.state === "waiting") {
       this.state = "running";
-      this.machine.maxTStates = this.machine.tStates + RUNAWAY_T_STATES;
+      this.machine.maxTStates = this.machine.tStates + this.runawayTStates;
       this.lastFrame = 0;
     }
     this.setStatus();
@@ -249,8 +250,9 @@ class Page {
       this.term.note(oneShot, "note");
     }
     if (result.reason === "t-state limit") {
-      this.term.note(`Stopped: the program ran ${RUNAWAY_T_STATES.toLocaleString("en")} T-states without asking ` +
-        `for input (the page's limit; ${RUNAWAY_T_STATES / 4e6} s at 4 MHz). It may be stuck in a loop.`, "message error");
+      const limit = this.runawayTStates;
+      this.term.note(`Stopped: the program ran ${limit.toLocaleString("en")} T-states without asking ` +
+        `for input (the page's limit; ${limit / 4e6} s at 4 MHz). It may be stuck in a loop.`, "message error");
     } else if (result.exitCode !== 0) {
       this.term.note(`Error: ${result.message}`, "message error");
       if (result.hint) this.term.note(`(${result.hint})`, "message");
@@ -325,6 +327,7 @@ function main() {
     loadProgram: (bytes, name, args) => page.loadProgram(bytes, name, args),
     emulatedMHz: () => (page.measure.ms > 0 ? page.measure.tStates / page.measure.ms / 1000 : 0),
     tStates: () => page.machine?.tStates ?? 0,
+    setRunawayLimit: (t) => { page.runawayTStates = t; },
   };
 }
 

@@ -133,6 +133,15 @@ test("tinychat exported as one file, from file://, at 4 MHz real time", { skip }
   const input = await page.$("#file");
   await input.uploadFile(text);
   await page.waitForFunction(() => document.getElementById("screen").innerText.includes("looks like text"));
+  // A runaway program (JR $) stops at the page's T-state limit with a message.
+  await page.evaluate(() => {
+    window.z80lm.setRunawayLimit(20_000_000);
+    window.z80lm.setSpeed("max");
+    window.z80lm.loadProgram(Uint8Array.of(0x18, 0xfe), "LOOP.COM", []);
+  });
+  await page.waitForFunction(() => window.z80lm.state() === "ended", { timeout: 60_000 });
+  assert.match(await page.$eval("#screen", (el) => el.innerText), /Stopped: the program ran 20,000,000 T-states without asking for input/);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
