@@ -1,10 +1,12 @@
 // browser.test.mjs — the exported pages in a real browser: headless Chromium (Debian's
-// `chromium`, driven by npm's puppeteer-core) opens a page exported with `-t web` from file://
-// and the site build/web over a server on 127.0.0.1 started here, types the examples'
+// `chromium`, driven by npm's puppeteer-core) opens both examples exported with `-t web` from
+// file:// (tinychat at 4 MHz real time, guess as fast as possible) and the site build/web over
+// a server on 127.0.0.1 started here (index.html, then each example), types the examples'
 // exchanges into the input field, reads the screen, and checks the answers and the per-answer
-// T-states against `z80lm run --speed` (run now). It also drops a file that is not a program,
-// checks that every request the pages make is file:// or 127.0.0.1, and saves screenshots to
-// the scratch directory (docs/web-*.png are copies of them).
+// T-states against `z80lm run --speed` (run now). It also quits with "!", drops a file that is
+// not a program, stops a runaway program at the page's limit, checks that every request the
+// pages make is file:// or 127.0.0.1, and saves screenshots to the scratch directory
+// (docs/web-*.png are copies of them).
 // Skips with a message when Chromium is not installed (Z80LM_WITH_PLATFORMS=1 scripts/deps.sh).
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -145,19 +147,36 @@ test("tinychat exported as one file, from file://, at 4 MHz real time", { skip }
   await page.close();
 });
 
-test("the site over 127.0.0.1: index.html, then guess, as fast as possible", { skip }, async () => {
-  assert.ok(fs.existsSync(path.join(site, "index.html")), `${site}/index.html is missing: build the web_site target`);
-  const page = await newPage();
-  await page.goto(serverUrl);
-  await page.screenshot({ path: path.join(tmp, "web-index.png") });
-  await Promise.all([page.waitForNavigation(), page.click('a[href="guess.html"]')]);
-  await page.select("#speed", "max");
+test("guess exported as one file, from file://, as fast as possible", { skip }, async () => {
+  const model = path.join(sourceDir, "examples", "guess", "model.zlm");
+  const html = path.join(tmp, "guess.html");
+  const com = path.join(tmp, "GUESS.COM");
+  runZ80lm(["export", model, "--engine", "fast", "--min-tpa", "0xAC06", "-t", "web", "-o", html]);
+  runZ80lm(["export", model, "--engine", "fast", "--min-tpa", "0xAC06", "-o", com]);
   const exchanges = readExchanges("guess");
-  const expected = expectedSpeedLines(path.join(site, "GUESS.COM"), exchanges.map((e) => e.query));
+  const expected = expectedSpeedLines(com, exchanges.map((e) => e.query));
+  const page = await newPage();
+  await page.goto("file://" + html);
+  await page.select("#speed", "max");
   await chat(page, exchanges, expected);
   assert.ok(await page.evaluate(() => window.z80lm.emulatedMHz()) > 1, "as fast as possible is slower than 1 MHz");
-  await page.screenshot({ path: path.join(tmp, "web-guess.png") });
   await page.close();
+});
+
+test("the site over 127.0.0.1: index.html, then each example", { skip }, async () => {
+  assert.ok(fs.existsSync(path.join(site, "index.html")), `${site}/index.html is missing: build the web_site target`);
+  for (const example of ["tinychat", "guess"]) {
+    const page = await newPage();
+    await page.goto(serverUrl);
+    if (example === "tinychat") await page.screenshot({ path: path.join(tmp, "web-index.png") });
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="${example}.html"]`)]);
+    await page.select("#speed", "max");
+    const exchanges = readExchanges(example);
+    const expected = expectedSpeedLines(path.join(site, `${example.toUpperCase()}.COM`), exchanges.map((e) => e.query));
+    await chat(page, exchanges, expected);
+    if (example === "guess") await page.screenshot({ path: path.join(tmp, "web-guess.png") });
+    await page.close();
+  }
 });
 
 test("no request leaves file:// or 127.0.0.1", { skip }, () => {
