@@ -93,7 +93,7 @@ z80lm::cli::Registration reg{
           ->required();
       sub.add_option(
              "-t,--target", a->options.target,
-             "what to build for: cpm (a CP/M 2.2 .COM) or zx48 (a ZX Spectrum 48K .TAP with an autorun "
+             "what to build for: cpm (a CP/M 2.2 .COM), zx48 (a ZX Spectrum 48K .TAP with an autorun "
              "BASIC loader, or a .z80 snapshot; see docs/zx.md) or web (one self-contained HTML page running "
              "the CP/M program on an emulated Z80 in the browser; see docs/web.md)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
