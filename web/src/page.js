@@ -8,7 +8,8 @@
 // The CPU runs in slices from requestAnimationFrame (a timer when the tab is hidden), so the tab
 // never freezes: at a real clock rate each slice runs the T-states that the elapsed wall time
 // allows (at most 1/10 s worth, so a tab coming back from the background does not race); "as
-// fast as possible" runs about 12 ms of emulation per frame. A program that runs longer than
+// fast as possible" runs slices of about 12 ms back to back, each a task of its own (so input
+// and painting go on between them). A program that runs longer than
 // RUNAWAY_T_STATES without asking for input is stopped with a message.
 //
 // For tests, window.z80lm exposes { screenText(), state(), speedLines, type(line), setSpeed(id),
@@ -207,8 +208,17 @@ class Page {
       this.framePending = false;
       this.frame(t ?? performance.now());
     };
-    if (document.hidden) setTimeout(go, 50);
-    else requestAnimationFrame(go);
+    if (document.hidden) {
+      setTimeout(go, 50);
+    } else if (this.speed.mhz === 0 && this.state === "running") {
+      // As fast as possible: the next slice as soon as the browser has handled input and painted
+      // if it wanted to (a message is a task of its own; rAF would leave the CPU idle between frames).
+      this.channel ??= new MessageChannel();
+      this.channel.port1.onmessage = () => go();
+      this.channel.port2.postMessage(0);
+    } else {
+      requestAnimationFrame(go);
+    }
   }
 
   frame(now) {
