@@ -10,7 +10,14 @@ packages=(
 if [ "${Z80LM_WITH_FUSE:-0}" = 1 ]; then
   packages+=(fuse-emulator-utils fuse-emulator-sdl opense-basic xvfb)
 fi
+if [ "${Z80LM_WITH_PLATFORMS:-0}" = 1 ]; then
+  packages+=(chromium)  # the web page's browser test (web/test/browser.test.mjs)
+fi
 missing=()
+# Node and npm for the web page's tests and bundle (web/): Debian's nodejs and npm, unless a
+# node and an npm are already there (e.g. a nodejs package that ships its own npm).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

@@ -98,11 +98,12 @@ TEST_F(CliRun, SpeedReportsEachAnswerLineButNotTheEcho) {
   const CliResult r = run({"run", "--speed", "--mhz", "2", com}, "abc\nhello\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "\n> abc\nabc\n> hello\nhello\n> ");
-  // From the CR LF after the line to the LF after the echoed answer, exact: RET 10 + 36 of
-  // checks + 102 per echoed char - 5 (last DJNZ) + 44 to re-enter the BDOS for the prompt.
+  // From the CR LF after the line to the LF after the echoed answer, exact: RET 10 + 20 for the
+  // CR LF's two characters (BDOS 9) + 36 of checks + 102 per echoed char - 5 (last DJNZ) + 44 to
+  // re-enter the BDOS for the prompt.
   EXPECT_EQ(r.err,
-            "  [3 chars in 391 T-states = 0.00 s at 2 MHz]\n"
-            "  [5 chars in 595 T-states = 0.00 s at 2 MHz]\n")
+            "  [3 chars in 411 T-states = 0.00 s at 2 MHz]\n"
+            "  [5 chars in 615 T-states = 0.00 s at 2 MHz]\n")
       << r.err;
 }
 

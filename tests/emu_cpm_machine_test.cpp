@@ -73,6 +73,15 @@ TEST(CpmMachine, GoldenTStatesForOneBdosCall) {
   EXPECT_EQ(run.result.t_states, 51u);
 }
 
+TEST(CpmMachine, GoldenTStatesForPrintString) {
+  auto run = run_cpm(" org 100h\n ld de,msg\n ld c,9\n call 5\n ret\nmsg: db 'HI!$'\n");
+  // LD DE,nn 10 + LD C,n 7 + CALL 17 = 34 at the BDOS; BDOS 9 costs its RET 10 plus 10 per
+  // character printed (3), as if each were a BDOS 2 call; then RET 10. Total 84.
+  ASSERT_EQ(run.timeline.output.size(), 3u);
+  EXPECT_EQ(run.timeline.output[2].t_state, 34u);
+  EXPECT_EQ(run.result.t_states, 34u + 10 + 3 * 10 + 10);
+}
+
 TEST(CpmMachine, ExtraTStatesPerCallAreCharged) {
   auto run = run_cpm(" org 100h\n ld c,2\n ld e,'A'\n call 5\n ret\n", {}, {.extra_t_states_per_call = 500});
   EXPECT_EQ(run.result.t_states, 551u);

@@ -139,12 +139,14 @@ TEST(ResponseStats, PacedProgramHasExactIntervals) {
   EXPECT_EQ(r.char_t_states[2] - r.char_t_states[1], kInterval);
   EXPECT_DOUBLE_EQ(stats.median_char_interval, 1397.0);
   // From the BDOS 10 entry to the first character: RET 10, LD C 7, LD DE 10, CALL 17 (CRLF),
-  // RET 10, LD HL 10, LD A,(HL) 7, OR A 4, JR Z 7, LD E,A 4, LD C 7, PUSH 11, CALL 17.
-  EXPECT_EQ(r.first_char_latency(), 10u + 7 + 10 + 17 + 10 + 10 + 7 + 4 + 7 + 4 + 7 + 11 + 17);
+  // RET 10 + 2 x 10 (BDOS 9's characters), LD HL 10, LD A,(HL) 7, OR A 4, JR Z 7, LD E,A 4,
+  // LD C 7, PUSH 11, CALL 17.
+  EXPECT_EQ(r.first_char_latency(), 10u + 7 + 10 + 17 + 10 + 20 + 10 + 7 + 4 + 7 + 4 + 7 + 11 + 17);
   // After "c": RET 10, POP 10, INC 6, LD B 7, DJNZ 1295, JR 12, LD A 7, OR 4, JR Z taken 12,
-  // then LD C 7, LD DE 10, CALL 17 (prompt), RET 10, LD C 7, LD DE 10, CALL 17 (next read).
+  // then LD C 7, LD DE 10, CALL 17 (prompt), RET 10 + 4 x 10 (BDOS 9's characters), LD C 7,
+  // LD DE 10, CALL 17 (next read).
   EXPECT_EQ(r.end_t_state - r.char_t_states[2],
-            10u + 10 + 6 + 7 + 1295 + 12 + 7 + 4 + 12 + 7 + 10 + 17 + 10 + 7 + 10 + 17);
+            10u + 10 + 6 + 7 + 1295 + 12 + 7 + 4 + 12 + 7 + 10 + 17 + 10 + 40 + 7 + 10 + 17);
 
   const std::string report = format_response_stats(stats, 4.0);
   EXPECT_NE(report.find("median T-states between characters: 1397 (0.35 ms"), std::string::npos) << report;

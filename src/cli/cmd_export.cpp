@@ -1,6 +1,7 @@
 // `z80lm export` — turn a model into a real Z80 program (a CP/M .COM, or a ZX Spectrum .TAP/.z80).
 #include <fmt/core.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "cli/command.h"
@@ -8,6 +9,7 @@
 #include "model/npz.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "web/web_page.h"
 #include "z80/engine.h"
 #include "z80/exporter.h"
 #include "zx/zx48_media.h"
@@ -28,6 +30,7 @@ int run_export(const ExportArgs& a) {
   const z80lm::Model m = a.model.ends_with(".npz") ? z80lm::import_npz(a.model) : z80lm::load_model(a.model);
   const z80lm::z80::BuiltProgram p = z80lm::z80::export_program(m, a.options);
   const bool zx48 = a.options.target == "zx48";
+  const bool web = a.options.target == "web";
   if (!zx48 && !a.snapshot.empty())
     throw z80lm::Error("--snapshot is for the zx48 target", "add --target zx48, or drop --snapshot");
   // Everything is built before anything is written; each file is written atomically.
@@ -39,6 +42,13 @@ int run_export(const ExportArgs& a) {
     z80lm::write_file_atomic(a.output, main_file);
     written = main_file.size();
     if (!a.snapshot.empty()) z80lm::write_file_atomic(a.snapshot, snapshot);
+  } else if (web) {
+    std::string name = std::filesystem::path(a.output).stem().string();
+    for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    const std::string page =
+        z80lm::web::web_page(p.binary, z80lm::web::web_page_info(m, name, a.options.engine));
+    z80lm::write_file_atomic(a.output, page);
+    written = page.size();
   } else {
     z80lm::write_file_atomic(a.output, p.image());
   }
@@ -63,6 +73,9 @@ int run_export(const ExportArgs& a) {
   if (zx48)
     fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or in a Spectrum emulator\n",
                a.output);
+  else if (web)
+    fmt::print("the page holds the {}-byte CP/M program; open {} in a browser (no server needed)\n",
+               p.binary.size(), a.output);
   else
     fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or: z80lm run {} hello\n",
                a.output, a.output);
@@ -76,12 +89,13 @@ z80lm::cli::Registration reg{
       auto a = std::make_shared<ExportArgs>();
       sub.add_option("MODEL", a->model, "a .zlm model (or the original's .npz)")->required();
       sub.add_option("-o,--output", a->output,
-                     "the program to write, e.g. CHAT.COM (zx48: CHAT.TAP or CHAT.z80)")
+                     "the program to write, e.g. CHAT.COM (zx48: CHAT.TAP or CHAT.z80; web: CHAT.html)")
           ->required();
       sub.add_option(
              "-t,--target", a->options.target,
-             "what to build for: cpm (a CP/M 2.2 .COM) or zx48 (a ZX Spectrum 48K .TAP with an autorun "
-             "BASIC loader, or a .z80 snapshot; see docs/zx.md)")
+             "what to build for: cpm (a CP/M 2.2 .COM), zx48 (a ZX Spectrum 48K .TAP with an autorun "
+             "BASIC loader, or a .z80 snapshot; see docs/zx.md) or web (one self-contained HTML page running "
+             "the CP/M program on an emulated Z80 in the browser; see docs/web.md)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
           ->capture_default_str();
       sub.add_option("--engine", a->options.engine,
@@ -91,7 +105,7 @@ z80lm::cli::Registration reg{
           ->check(CLI::IsMember(z80lm::z80::engine_names()))
           ->capture_default_str();
       sub.add_option("--min-tpa", a->options.min_tpa_top,
-                     "cpm: refuse a program needing memory above this TPA top (the word at 0006h), "
+                     "cpm, web: refuse a program needing memory above this TPA top (the word at 0006h), "
                      "e.g. 0xE406 (64K CP/M 2.2, with margin) or 0xAC06 (48K CP/M 2.2)")
           ->check(CLI::Range(0x0200u, 0xFFFFu))
           ->default_str("0xE406");

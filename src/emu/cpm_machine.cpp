@@ -403,6 +403,7 @@ TrapOutcome CpmMachine::on_bdos(Z80Cpu& cpu) {
       }
       trace += fmt::format(", DE={:04X}h {}", de, escaped(text));
       for (char c : text) emit(static_cast<uint8_t>(c));
+      cpu.add_t_states(cpm::kPrintStringTStatesPerChar * text.size());  // as if each were a BDOS 2
       outcome = return_to_caller(0);
       break;
     }

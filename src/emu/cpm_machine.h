@@ -31,7 +31,8 @@
 // Exit code 1: unimplemented or malformed call, HALT (nothing can wake it). 130: ^C on a terminal.
 //
 // Timing: every instruction costs its Zilog T-states; each BDOS/BIOS call costs only the 10
-// T-states of the emulated RET plus `extra_t_states_per_call`. Console bytes are stamped with the
+// T-states of the emulated RET plus `extra_t_states_per_call`; BDOS 9 also costs 10 T-states per
+// character printed, as if each were a BDOS 2 call. Console bytes are stamped with the
 // T-state at which the call was entered (see console_timeline.h).
 //
 // Not modelled: disks and files (BDOS 13..40), the CCP itself, the real BDOS/BIOS code and its
@@ -69,6 +70,7 @@ inline constexpr uint16_t kMaxTpaTop = 0xFE00;  // largest: leaves FE00h..FEFFh 
 inline constexpr uint16_t kBiosBase = 0xFF00;   // BIOS jump table, 17 entries of 3 bytes, all trapped
 inline constexpr uint16_t kBiosWarmBoot = kBiosBase + 3;  // the target of the JP at 0000h
 inline constexpr uint16_t kInitialStack = 0xFEFE;  // SP at start; the word there is 0000h (return = exit)
+inline constexpr uint64_t kPrintStringTStatesPerChar = 10;  // BDOS 9 charges a BDOS 2 call per character
 }  // namespace cpm
 
 struct CpmConfig {

@@ -10,7 +10,7 @@
 namespace z80lm::z80 {
 
 std::vector<std::string> target_names() {
-  return {"cpm", "zx48"};
+  return {"cpm", "zx48", "web"};
 }
 
 std::string layer_widths_text(const Model& m) {
@@ -23,9 +23,11 @@ BuiltProgram export_program(const Model& m, const ExportOptions& options) {
   if (std::string p = model_problem(m); !p.empty())
     throw Error(fmt::format("invalid model: {}", p), "re-train or re-import the model");
   std::unique_ptr<Engine> engine = make_engine(options.engine);
-  if (options.target == "cpm") return build_cpm_program(m, *engine, options.min_tpa_top);
+  // web: the same CP/M program, which `z80lm export` wraps in a page (web/web_page.h).
+  if (options.target == "cpm" || options.target == "web")
+    return build_cpm_program(m, *engine, options.min_tpa_top);
   if (options.target == "zx48") return build_zx48_program(m, *engine);
-  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48");
+  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48, web");
 }
 
 }  // namespace z80lm::z80

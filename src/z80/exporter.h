@@ -4,7 +4,8 @@
 //   write_file_atomic("CHAT.COM", p.image());
 //
 // Targets: "cpm" (program_cpm.h: a CP/M 2.2 .COM), "zx48" (program_zx48.h: the CODE block of a
-// ZX Spectrum 48K program; zx/zx48_media.h makes its .TAP and .z80). Engines: engine.h.
+// ZX Spectrum 48K program; zx/zx48_media.h makes its .TAP and .z80), "web" (the CP/M program,
+// which web/web_page.h wraps in a self-contained HTML page). Engines: engine.h.
 // Invariants: throws z80lm::Error (what + hint) for an invalid model, an unknown target or
 // engine, a shape the engine cannot run, or a program that does not fit the target's memory;
 // never returns a partial program. Nothing is written to disk here.
