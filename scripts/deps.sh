@@ -10,6 +10,9 @@ packages=(
 if [ "${Z80LM_WITH_FUSE:-0}" = 1 ]; then
   packages+=(fuse-emulator-utils fuse-emulator-sdl opense-basic xvfb)
 fi
+if [ "${Z80LM_WITH_PLATFORMS:-0}" = 1 ]; then
+  packages+=(openmsx cbios xvfb)  # the MSX cartridge test (tests/msx_openmsx_test.cpp)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,6 +28,10 @@ int run_export(const ExportArgs& a) {
   const z80lm::Model m = a.model.ends_with(".npz") ? z80lm::import_npz(a.model) : z80lm::load_model(a.model);
   const z80lm::z80::BuiltProgram p = z80lm::z80::export_program(m, a.options);
   const bool zx48 = a.options.target == "zx48";
+  const bool msx = a.options.target == "msx";
+  if (msx && !a.output.ends_with(".rom") && !a.output.ends_with(".ROM"))
+    throw z80lm::Error(fmt::format("{}: an MSX cartridge is written as a .ROM file", a.output),
+                       "name the output e.g. CHAT.ROM");
   if (!zx48 && !a.snapshot.empty())
     throw z80lm::Error("--snapshot is for the zx48 target", "add --target zx48, or drop --snapshot");
   // Everything is built before anything is written; each file is written atomically.
@@ -49,7 +53,10 @@ int run_export(const ExportArgs& a) {
   if (!a.asm_source.empty()) z80lm::write_file_atomic(a.asm_source, p.source);
   fmt::print("wrote {}: {} bytes (target {}, engine {}; model {}, {} symbols)\n", a.output, written,
              a.options.target, a.options.engine, z80lm::z80::layer_widths_text(m), m.output_size());
-  if (zx48) {
+  if (msx) {
+    fmt::print("RAM program: {} bytes at {:04X}h, copied there from the cartridge at boot\n{}", p.image_bytes,
+               p.symbols.at("MSX_ORIGIN"), p.memory_map);
+  } else if (zx48) {
     fmt::print("{}{}", z80lm::zx::zx48_summary(p), p.memory_map);
     if (!a.snapshot.empty()) fmt::print("snapshot: {}\n", a.snapshot);
   } else {
@@ -60,7 +67,10 @@ int run_export(const ExportArgs& a) {
   if (!a.listing.empty()) fmt::print("listing and symbol map: {}\n", a.listing);
   if (!a.symbols.empty()) fmt::print("symbols (for z80lm run --profile --symbols): {}\n", a.symbols);
   if (!a.asm_source.empty()) fmt::print("assembly source: {}\n", a.asm_source);
-  if (zx48)
+  if (msx)
+    fmt::print("try it: z80lm run {}   or: openmsx -machine C-BIOS_MSX1 -romtype ASCII16 -carta {}\n", a.output,
+               a.output);
+  else if (zx48)
     fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or in a Spectrum emulator\n",
                a.output);
   else
@@ -76,12 +86,13 @@ z80lm::cli::Registration reg{
       auto a = std::make_shared<ExportArgs>();
       sub.add_option("MODEL", a->model, "a .zlm model (or the original's .npz)")->required();
       sub.add_option("-o,--output", a->output,
-                     "the program to write, e.g. CHAT.COM (zx48: CHAT.TAP or CHAT.z80)")
+                     "the program to write, e.g. CHAT.COM (zx48: CHAT.TAP or CHAT.z80; msx: CHAT.ROM)")
           ->required();
       sub.add_option(
              "-t,--target", a->options.target,
              "what to build for: cpm (a CP/M 2.2 .COM) or zx48 (a ZX Spectrum 48K .TAP with an autorun "
-             "BASIC loader, or a .z80 snapshot; see docs/zx.md)")
+             "BASIC loader, or a .z80 snapshot; see docs/zx.md) or msx (a 64 KiB ASCII16 cartridge ROM for an MSX1 with "
+             "64 KB RAM; see docs/msx.md)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
           ->capture_default_str();
       sub.add_option("--engine", a->options.engine,

@@ -5,12 +5,13 @@
 #include "util/error.h"
 #include "z80/engine.h"
 #include "z80/program_cpm.h"
+#include "z80/program_msx.h"
 #include "z80/program_zx48.h"
 
 namespace z80lm::z80 {
 
 std::vector<std::string> target_names() {
-  return {"cpm", "zx48"};
+  return {"cpm", "zx48", "msx"};
 }
 
 std::string layer_widths_text(const Model& m) {
@@ -25,7 +26,8 @@ BuiltProgram export_program(const Model& m, const ExportOptions& options) {
   std::unique_ptr<Engine> engine = make_engine(options.engine);
   if (options.target == "cpm") return build_cpm_program(m, *engine, options.min_tpa_top);
   if (options.target == "zx48") return build_zx48_program(m, *engine);
-  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48");
+  if (options.target == "msx") return build_msx_program(m, *engine);
+  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48, msx");
 }
 
 }  // namespace z80lm::z80
