@@ -145,7 +145,7 @@ OpenMsxRun run_openmsx(const std::string& dir, const std::string& rom, const std
       state = kTyping;
     else if (c == '\n' && state == kTyping)
       state = kAnswer;
-    else if (c == '\r')
+    else if (c == '\r' && state == kAnswer)
       state = kOther;
   }
   const std::string vram = read_file(dir + "/vram.bin");
@@ -194,7 +194,7 @@ TEST_P(OpenMsx, CartridgeBootsOnCBiosAndAnswersLikeTheReference) {
   EXPECT_EQ(ours.raw, run.output);
 
   // The screen shows the last exchange.
-  const auto& last = load_pairs({src + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs.back();
+  const Pair last = load_pairs({src + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs.back();
   const auto shows = [&](const std::string& text) {
     return std::find(run.screen.begin(), run.screen.end(), text) != run.screen.end();
   };

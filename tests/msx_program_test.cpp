@@ -124,8 +124,8 @@ TEST_P(MsxExamples, CartridgeGivesTheExpectedExchanges) {
 INSTANTIATE_TEST_SUITE_P(Examples, MsxExamples,
                          ::testing::Combine(::testing::Values("tinychat", "guess"),
                                             ::testing::Values("compact", "fast")),
-                         [](const auto& info) {
-                           return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                         [](const auto& param_info) {
+                           return std::get<0>(param_info.param) + "_" + std::get<1>(param_info.param);
                          });
 
 // ------------------------------------------------------------------ the original tinychat
@@ -226,15 +226,15 @@ TEST(MsxChat, TooLargeAModelIsRefusedSayingByHowMuch) {
     }
     return std::string("(exported)");
   };
-  // 256 -> 256 -> 256 -> 256 -> 256 -> 40: 69,772 bytes of data, refused before assembling.
+  // 256 -> 256 -> 256 -> 256 -> 256 -> 40: too much data, refused before assembling.
   const std::string data = refusal(random_model({256, 256, 256, 256, 40}, test_charset(40), 1));
   EXPECT_NE(data.find("bytes (engine compact) but an MSX with 64 KB has 45952 bytes of RAM for a program "
                       "(4000h-F37Fh)"),
             std::string::npos)
       << data;
   EXPECT_NE(data.find("bytes too many before any code, buffers or stack"), std::string::npos) << data;
-  // 256 -> 256 -> 256 -> 184 -> 40: the data fits (45,... bytes), code, buffers and stack do not.
-  const std::string all = refusal(random_model({256, 256, 184, 40}, test_charset(40), 1));
+  // 256 -> 256 -> 256 -> 152 -> 40: the data fits (45,484 bytes), code, buffers and stack do not.
+  const std::string all = refusal(random_model({256, 256, 152, 40}, test_charset(40), 1));
   EXPECT_NE(all.find("(image, buffers and stack) but an MSX with 64 KB has 45952 bytes of RAM for it"),
             std::string::npos)
       << all;

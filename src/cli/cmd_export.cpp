@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "emu/msx_machine.h"
 #include "model/model_file.h"
 #include "model/npz.h"
 #include "util/error.h"
@@ -29,7 +30,7 @@ int run_export(const ExportArgs& a) {
   const z80lm::z80::BuiltProgram p = z80lm::z80::export_program(m, a.options);
   const bool zx48 = a.options.target == "zx48";
   const bool msx = a.options.target == "msx";
-  if (msx && !a.output.ends_with(".rom") && !a.output.ends_with(".ROM"))
+  if (msx && !z80lm::emu::is_msx_program_name(a.output))
     throw z80lm::Error(fmt::format("{}: an MSX cartridge is written as a .ROM file", a.output),
                        "name the output e.g. CHAT.ROM");
   if (!zx48 && !a.snapshot.empty())
@@ -68,7 +69,7 @@ int run_export(const ExportArgs& a) {
   if (!a.symbols.empty()) fmt::print("symbols (for z80lm run --profile --symbols): {}\n", a.symbols);
   if (!a.asm_source.empty()) fmt::print("assembly source: {}\n", a.asm_source);
   if (msx)
-    fmt::print("try it: z80lm run {}   or: openmsx -machine C-BIOS_MSX1 -romtype ASCII16 -carta {}\n", a.output,
+    fmt::print("try it: z80lm run {}   or: openmsx -machine C-BIOS_MSX1 -carta {} -romtype ASCII16\n", a.output,
                a.output);
   else if (zx48)
     fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or in a Spectrum emulator\n",

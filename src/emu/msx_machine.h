@@ -50,10 +50,11 @@
 
 namespace z80lm::emu {
 
-// T-states of the BIOS code we do not run, entry to RET inclusive: C-BIOS in openMSX (see
-// docs/msx.md for how they were measured).
-inline constexpr uint32_t kMsxInterruptTStates = 500;  // KEYINT at 0038h, hooks RET, no key
-inline constexpr uint32_t kMsxPrintTStates = 400;      // CHPUT of one printable character
+// T-states of the BIOS code we do not run, from its entry to its RET inclusive: C-BIOS 0.28 in
+// openMSX 18 (C-BIOS_MSX1), measured with a breakpoint at the entry and one at the return address
+// (emulated time x 3,579,545; the MSX's M1 wait states included). See docs/msx.md.
+inline constexpr uint32_t kMsxInterruptTStates = 502;  // KEYINT at 0038h, hooks RET, no key held
+inline constexpr uint32_t kMsxPrintTStates = 1210;     // CHPUT of one printable character, screen 0
 
 struct MsxConfig {
   uint64_t max_t_states = 0;  // 0: no limit
