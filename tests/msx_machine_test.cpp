@@ -36,17 +36,17 @@ std::vector<uint8_t> cartridge(const std::string& code, uint32_t banks = 4) {
   return rom;
 }
 
-struct Run {
+struct MachineRun {
   emu::RunResult result;
   std::string out;
   uint64_t m1 = 0;
 };
 
-Run run(const std::vector<uint8_t>& rom, const std::string& input = "") {
+MachineRun run(const std::vector<uint8_t>& rom, const std::string& input = "") {
   emu::ScriptedConsole console(input);
   emu::MsxMachine machine(console, {.max_t_states = 50'000'000});
   machine.load_rom(rom, "TEST.ROM");
-  Run r;
+  MachineRun r;
   r.result = machine.run();
   r.out = console.output();
   r.m1 = machine.cpu().m1_cycles();
@@ -54,7 +54,7 @@ Run run(const std::vector<uint8_t>& rom, const std::string& input = "") {
 }
 
 TEST(MsxMachine, PrintsReadsKeysAndEndsWhenInitReturns) {
-  const Run r = run(cartridge(R"(
+  const MachineRun r = run(cartridge(R"(
         LD   A,'>'
         CALL CHPUT
         CALL CHGET
@@ -78,7 +78,7 @@ TEST(MsxMachine, PrintsReadsKeysAndEndsWhenInitReturns) {
 }
 
 TEST(MsxMachine, EndOfInputWhileWaitingForAKeyEndsCleanly) {
-  const Run r = run(cartridge("        CALL CHGET\n        JR   INIT\n"), "ab");
+  const MachineRun r = run(cartridge("        CALL CHGET\n        JR   INIT\n"), "ab");
   EXPECT_EQ(r.result.reason, emu::ExitReason::kEndOfInput);
   EXPECT_EQ(r.result.exit_code, 0);
 }
@@ -86,7 +86,7 @@ TEST(MsxMachine, EndOfInputWhileWaitingForAKeyEndsCleanly) {
 // Slots as C-BIOS_MSX1: page 1 the cartridge (slot 1), pages 2 and 3 RAM (slot 3); the ASCII16
 // bank registers; RAM keeps what was written while another slot was selected; ROM ignores writes.
 TEST(MsxMachine, SlotsMapperAndRam) {
-  const Run r = run(cartridge(R"(
+  const MachineRun r = run(cartridge(R"(
         CALL RSLREG
         CP   0F4h           ; page 0 slot 0, page 1 slot 1, pages 2 and 3 slot 3
         RET  NZ
@@ -127,7 +127,7 @@ BAD:    LD   A,'!'
 }
 
 TEST(MsxMachine, InterruptsCountJiffyAndHaltWithInterruptsOffStops) {
-  const Run r = run(cartridge(R"(
+  const MachineRun r = run(cartridge(R"(
         LD   HL,0
         LD   (JIFFY),HL
         EI
@@ -147,14 +147,14 @@ TEST(MsxMachine, InterruptsCountJiffyAndHaltWithInterruptsOffStops) {
 }
 
 TEST(MsxMachine, UnservedBiosAddressStopsTheRun) {
-  const Run r = run(cartridge("        CALL 0005h\n        RET\n"));
+  const MachineRun r = run(cartridge("        CALL 0005h\n        RET\n"));
   EXPECT_EQ(r.result.reason, emu::ExitReason::kUnimplementedCall);
   EXPECT_EQ(r.result.exit_code, 1);
   EXPECT_NE(r.result.message.find("BIOS address 0005h"), std::string::npos) << r.result.message;
 }
 
 TEST(MsxMachine, ExpandedSlotsAreRefusedByEnaslt) {
-  const Run r = run(cartridge("        LD   A,83h\n        LD   H,80h\n        CALL ENASLT\n        RET\n"));
+  const MachineRun r = run(cartridge("        LD   A,83h\n        LD   H,80h\n        CALL ENASLT\n        RET\n"));
   EXPECT_EQ(r.result.reason, emu::ExitReason::kBadCall);
   EXPECT_NE(r.result.message.find("expanded slot ID 83h"), std::string::npos) << r.result.message;
 }
