@@ -59,16 +59,20 @@ int main() {
   const Model m = load_model(std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/model.zlm");
   fmt::print("MSX cartridge chat, examples/tinychat ({} questions), z80lm run's BIOS-less MSX:\n\n",
              bench::kChatQuestions.size());
-  fmt::print("| engine | T-states per character (median) | + M1 wait states | seconds per character at 3.58 MHz |\n");
+  fmt::print(
+      "| engine | T-states per character (median) | + M1 wait states | seconds per character at 3.58 MHz "
+      "|\n");
   fmt::print("|---|---|---|---|\n");
   double compact = 0;
   for (const std::string engine : {"compact", "fast"}) {
     const Figures f = measure(m, engine);
     const double real = f.t_per_char * (1 + f.m1_per_t);
-    fmt::print("| {} | {:.0f} | {:.0f} (+{:.1f} %) | {:.3f} |\n", engine, f.t_per_char, real, 100 * f.m1_per_t,
-               real / (msx::kClockMhz * 1e6));
-    if (engine == "compact") compact = f.t_per_char;
-    else fmt::print("\nfast / compact: {:.2f}x fewer T-states per character\n", compact / f.t_per_char);
+    fmt::print("| {} | {:.0f} | {:.0f} (+{:.1f} %) | {:.3f} |\n", engine, f.t_per_char, real,
+               100 * f.m1_per_t, real / (msx::kClockMhz * 1e6));
+    if (engine == "compact")
+      compact = f.t_per_char;
+    else
+      fmt::print("\nfast / compact: {:.2f}x fewer T-states per character\n", compact / f.t_per_char);
   }
   return 0;
 }

@@ -1,6 +1,8 @@
 // The BIOS-less MSX of `z80lm run` (emu/msx_machine.h) with small hand-written cartridges: BIOS
 // printing and keys, slots (port A8h, ENASLT, RSLREG), the ASCII16 mapper, RAM kept across slot
 // switches, writes to ROM lost, the interrupt and JIFFY, how runs end, refused images.
+#include "emu/msx_machine.h"
+
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "emu/console.h"
-#include "emu/msx_machine.h"
 #include "msx/msx_memory_map.h"
 #include "util/error.h"
 #include "z80/pasmo.h"
@@ -27,8 +28,9 @@ JIFFY   EQU  0FC9Eh
 // A cartridge of `banks` banks: bank 0 is the header and `code` (ORG 4000h); bank k holds the
 // byte '0'+k at offset 100h.
 std::vector<uint8_t> cartridge(const std::string& code, uint32_t banks = 4) {
-  const std::string src = std::string(kEquates) +
-                          "        ORG  4000h\n        DB   \"AB\"\n        DW   INIT\n        DS   12\nINIT:\n" + code;
+  const std::string src =
+      std::string(kEquates) +
+      "        ORG  4000h\n        DB   \"AB\"\n        DW   INIT\n        DS   12\nINIT:\n" + code;
   const z80::AssembleResult r = z80::assemble(src, {.source_name = "TEST.ASM"});
   std::vector<uint8_t> rom(banks * msx::kBankBytes, 0xFF);
   std::copy(r.binary.begin(), r.binary.end(), rom.begin());
@@ -70,7 +72,7 @@ TEST(MsxMachine, PrintsReadsKeysAndEndsWhenInitReturns) {
         CALL CHPUT
         RET                 ; back into the BIOS
 )"),
-                    "x\n\x7f");
+                           "x\n\x7f");
   EXPECT_EQ(r.out, ">x\n\b");
   EXPECT_EQ(r.result.reason, emu::ExitReason::kWarmBoot);
   EXPECT_EQ(r.result.message, "the cartridge's INIT returned: the BIOS would go on booting");
@@ -154,7 +156,8 @@ TEST(MsxMachine, UnservedBiosAddressStopsTheRun) {
 }
 
 TEST(MsxMachine, ExpandedSlotsAreRefusedByEnaslt) {
-  const MachineRun r = run(cartridge("        LD   A,83h\n        LD   H,80h\n        CALL ENASLT\n        RET\n"));
+  const MachineRun r =
+      run(cartridge("        LD   A,83h\n        LD   H,80h\n        CALL ENASLT\n        RET\n"));
   EXPECT_EQ(r.result.reason, emu::ExitReason::kBadCall);
   EXPECT_NE(r.result.message.find("expanded slot ID 83h"), std::string::npos) << r.result.message;
 }
@@ -173,7 +176,8 @@ TEST(MsxMachine, RefusesWhatIsNotACartridge) {
     machine.load_rom(bad_init, "C.ROM");
     ADD_FAILURE() << "accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("C.ROM: the header's INIT address 9000h"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("C.ROM: the header's INIT address 9000h"), std::string::npos)
+        << e.what();
   }
   EXPECT_TRUE(emu::is_msx_program_name("chat.Rom"));
   EXPECT_FALSE(emu::is_msx_program_name("chat.com"));

@@ -93,22 +93,23 @@ after time {1} {{finish timeout}}
 }
 
 struct OpenMsxRun {
-  std::string output;           // what the console of `z80lm run` would show, from the banner on
-  std::string end;              // "done" or "timeout"
+  std::string output;             // what the console of `z80lm run` would show, from the banner on
+  std::string end;                // "done" or "timeout"
   std::vector<double> char_gaps;  // seconds between consecutive printable answer characters
   std::vector<std::string> screen;
   std::vector<uint8_t> png;
 };
 
-OpenMsxRun run_openmsx(const std::string& dir, const std::string& rom, const std::vector<std::string>& queries) {
+OpenMsxRun run_openmsx(const std::string& dir, const std::string& rom,
+                       const std::vector<std::string>& queries) {
   std::string qtext;
   for (const std::string& q : queries) qtext += q + "\n";
   test::write_text(dir + "/queries.txt", qtext);
   test::write_text(dir + "/test.tcl", tcl_script(dir));
-  const std::string command =
-      fmt::format("cd '{0}' && SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy timeout -s KILL {1} openmsx -machine {2} "
-                  "-carta '{3}' -romtype {4} -script '{0}/test.tcl' > '{0}/openmsx.log' 2>&1",
-                  dir, kWallSeconds, kMachine, rom, msx::kMapperName);
+  const std::string command = fmt::format(
+      "cd '{0}' && SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy timeout -s KILL {1} openmsx -machine {2} "
+      "-carta '{3}' -romtype {4} -script '{0}/test.tcl' > '{0}/openmsx.log' 2>&1",
+      dir, kWallSeconds, kMachine, rom, msx::kMapperName);
   EXPECT_EQ(std::system(command.c_str()), 0) << command << "\n" << read_file(dir + "/openmsx.log");
   OpenMsxRun run;
   std::istringstream lines(read_file(dir + "/chput.txt"));
@@ -170,7 +171,8 @@ double median(std::vector<double> v) {
 class OpenMsx : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OpenMsx, CartridgeBootsOnCBiosAndAnswersLikeTheReference) {
-  if (!have_openmsx()) GTEST_SKIP() << "openmsx or its C-BIOS machines are absent (apt-get install openmsx cbios)";
+  if (!have_openmsx())
+    GTEST_SKIP() << "openmsx or its C-BIOS machines are absent (apt-get install openmsx cbios)";
   const std::string example = GetParam();
   const std::string src = std::string(Z80LM_SOURCE_DIR) + "/examples/" + example + "/";
   const Model m = load_model(src + "model.zlm");
@@ -207,7 +209,8 @@ TEST_P(OpenMsx, CartridgeBootsOnCBiosAndAnswersLikeTheReference) {
   const double seconds = median(run.char_gaps);
   const double t_states = seconds * msx::kClockMhz * 1e6;
   const double ours_t = emu::compute_response_stats(ours.timeline).median_char_interval;
-  const double ours_real = ours_t * (1 + static_cast<double>(ours.m1_cycles) / static_cast<double>(ours.result.t_states));
+  const double ours_real =
+      ours_t * (1 + static_cast<double>(ours.m1_cycles) / static_cast<double>(ours.result.t_states));
   fmt::print(
       "openMSX {}: median {:.0f} T-states ({:.3f} s at 3.58 MHz) per answer character over {} intervals; "
       "z80lm run: {:.0f} T-states, {:.0f} with M1 wait states (openMSX / that = {:.3f})\n",

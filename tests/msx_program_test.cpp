@@ -47,7 +47,8 @@ TEST(MsxChat, ScriptedSessionAnswersAndQuitsWithTheGoodbyeLine) {
   EXPECT_EQ(run.raw, t.output);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
   EXPECT_EQ(run.result.exit_code, 0);
-  EXPECT_NE(run.result.message.find("HALT with interrupts disabled"), std::string::npos) << run.result.message;
+  EXPECT_NE(run.result.message.find("HALT with interrupts disabled"), std::string::npos)
+      << run.result.message;
   EXPECT_FALSE(generate_reference(m, "hello").empty());
 }
 
@@ -174,9 +175,10 @@ TEST(MsxMemoryMap, PlacesAsHighAsPossibleAndRefusesSayingByHowMuch) {
   EXPECT_TRUE(full.problem.empty());
   EXPECT_EQ(full.origin, msx::kRamLow);
   const msx::MsxPlacement over = msx::place_msx_program(msx::kRamTop - msx::kRamLow + 17);
-  EXPECT_EQ(over.problem,
-            "the program needs 45969 bytes (image, buffers and stack) but an MSX with 64 KB has 45952 bytes of "
-            "RAM for it (4000h-F37Fh, between the BIOS and its work area): 17 bytes too many");
+  EXPECT_EQ(
+      over.problem,
+      "the program needs 45969 bytes (image, buffers and stack) but an MSX with 64 KB has 45952 bytes of "
+      "RAM for it (4000h-F37Fh, between the BIOS and its work area): 17 bytes too many");
 }
 
 TEST(MsxMemoryMap, SplitsTheImageByRamPageIntoBanks) {

@@ -32,7 +32,7 @@ constexpr uint8_t kInitSlots = 0xF4;
 // on kInitReturn (trapped): 15 T-states the real machine spends differently.
 constexpr uint16_t kStartStub = 0x3FF0;
 constexpr uint16_t kInitReturn = kStartStub + 6;
-constexpr uint16_t kInitStack = kWorkArea;  // where the BIOS stack would be, just below the work area
+constexpr uint16_t kInitStack = kWorkArea;     // where the BIOS stack would be, just below the work area
 constexpr uint64_t kSliceTStates = 2'000'000;  // how often run() looks for ^C
 constexpr uint64_t kPendingStep = 64;          // how often a pending interrupt is offered again
 constexpr uint32_t kMaxRomBytes = 2u << 20;
@@ -79,12 +79,14 @@ MsxMachine::MsxMachine(Console& console, MsxConfig config)
 
 void MsxMachine::load_rom(std::span<const uint8_t> bytes, std::string_view name) {
   if (bytes.empty() || bytes.size() % kBankBytes != 0 || bytes.size() > kMaxRomBytes)
-    throw Error(fmt::format("{}: {} bytes is not a cartridge image (a multiple of 16384 bytes, at most 2 MiB)",
-                            name, bytes.size()),
-                "export the cartridge with z80lm export -t msx -o CHAT.ROM");
+    throw Error(
+        fmt::format("{}: {} bytes is not a cartridge image (a multiple of 16384 bytes, at most 2 MiB)", name,
+                    bytes.size()),
+        "export the cartridge with z80lm export -t msx -o CHAT.ROM");
   if (bytes[0] != 'A' || bytes[1] != 'B')
-    throw Error(fmt::format("{}: no cartridge header (\"AB\") at offset 0", name),
-                "z80lm run starts cartridges whose first bank is their header, as z80lm export -t msx writes");
+    throw Error(
+        fmt::format("{}: no cartridge header (\"AB\") at offset 0", name),
+        "z80lm run starts cartridges whose first bank is their header, as z80lm export -t msx writes");
   const auto init = static_cast<uint16_t>(bytes[2] | (bytes[3] << 8));
   if (init < kCartridgeBase || init >= kCartridgeBase + kBankBytes)
     throw Error(fmt::format("{}: the header's INIT address {:04X}h is not in 4000h-7FFFh", name, init),
@@ -107,7 +109,8 @@ void MsxMachine::install_bios(uint16_t init) {
   bios_[kBiosEnaslt + 1] = kRet;
   bios_[kBiosKeyint] = kEi;
   bios_[kBiosKeyint + 1] = kRet;
-  const uint8_t stub[] = {0xED, 0x56, kDi, 0xCD, static_cast<uint8_t>(init & 0xFF), static_cast<uint8_t>(init >> 8)};
+  const uint8_t stub[] = {
+      0xED, 0x56, kDi, 0xCD, static_cast<uint8_t>(init & 0xFF), static_cast<uint8_t>(init >> 8)};
   std::copy(std::begin(stub), std::end(stub), bios_.begin() + kStartStub);
 
   // The work area as the BIOS leaves it for INIT: no expanded slots, hooks RET.
@@ -135,12 +138,13 @@ void MsxMachine::install_bios(uint16_t init) {
     if (address >= kStartStub && address < kInitReturn) continue;
     cpu_.set_trap(address, [this, address](Z80Cpu& cpu) {
       const auto caller = static_cast<uint16_t>(cpu.read_word(cpu.sp()) - 3);
-      return stop(ExitReason::kUnimplementedCall,
-                  fmt::format("the program reached BIOS address {:04X}h (called from about {:04X}h), which this "
-                              "BIOS-less MSX does not provide",
-                              address, caller),
-                  "z80lm run serves CHPUT, CHGET, ENASLT, RSLREG, INITXT, CLS, ERAFNK, KILBUF and the interrupt "
-                  "only; run the cartridge in openMSX for anything else");
+      return stop(
+          ExitReason::kUnimplementedCall,
+          fmt::format("the program reached BIOS address {:04X}h (called from about {:04X}h), which this "
+                      "BIOS-less MSX does not provide",
+                      address, caller),
+          "z80lm run serves CHPUT, CHGET, ENASLT, RSLREG, INITXT, CLS, ERAFNK, KILBUF and the interrupt "
+          "only; run the cartridge in openMSX for anything else");
     });
   }
   auto served = [this](Z80Cpu& cpu, std::string_view what) {
@@ -353,8 +357,8 @@ RunResult MsxMachine::run() {
 }
 
 std::map<std::string, uint16_t> MsxMachine::system_symbols() const {
-  return {{"(reset)", kBiosReset},         {"(ENASLT)", kBiosEnaslt},   {"(interrupt)", kBiosKeyint},
-          {"(BIOS)", kBiosKeyint + 2},     {"(CHGET)", kBiosChget},     {"(CHPUT)", kBiosChput},
+  return {{"(reset)", kBiosReset},           {"(ENASLT)", kBiosEnaslt},   {"(interrupt)", kBiosKeyint},
+          {"(BIOS)", kBiosKeyint + 2},       {"(CHGET)", kBiosChget},     {"(CHPUT)", kBiosChput},
           {"(BIOS, other)", kBiosChput + 1}, {"(start stub)", kStartStub}};
 }
 

@@ -61,7 +61,7 @@ inline constexpr uint16_t kHookTimi = 0xFD9F;  // H.TIMI: 5 bytes, called at eve
 inline constexpr uint32_t kHookBytes = 5;
 
 // --- I/O ---
-inline constexpr uint8_t kPortPrimarySlots = 0xA8;  // PPI port A: 2 bits per page
+inline constexpr uint8_t kPortPrimarySlots = 0xA8;          // PPI port A: 2 bits per page
 inline constexpr uint16_t kSecondarySlotRegister = 0xFFFF;  // in an expanded slot (read: inverted)
 
 // --- keys (CHGET) and control codes (CHPUT) ---
@@ -78,19 +78,19 @@ inline constexpr uint32_t kM1WaitStates = 1;
 
 // --- pages and the program's RAM ---
 inline constexpr uint32_t kPageBytes = 0x4000;
-inline constexpr uint16_t kRamLow = 0x4000;          // page 1: RAM once the copier selected it
-inline constexpr uint16_t kRamTop = kWorkArea;       // first byte we must not touch
-inline constexpr uint16_t kPage3 = 0xC000;           // the stack and the copier must lie here
-inline constexpr uint32_t kStackBytes = 256;         // ours + the BIOS's CHPUT/CHGET and interrupt handler
+inline constexpr uint16_t kRamLow = 0x4000;     // page 1: RAM once the copier selected it
+inline constexpr uint16_t kRamTop = kWorkArea;  // first byte we must not touch
+inline constexpr uint16_t kPage3 = 0xC000;      // the stack and the copier must lie here
+inline constexpr uint32_t kStackBytes = 256;    // ours + the BIOS's CHPUT/CHGET and interrupt handler
 
 // --- the cartridge (ASCII16) ---
-inline constexpr uint16_t kCartridgeBase = 0x4000;   // bank 0 appears here at boot: header, loader
-inline constexpr uint32_t kBankBytes = 0x4000;       // ASCII16: 16 KiB banks
-inline constexpr uint32_t kRomBanks = 4;             // loader + RAM pages 1, 2, 3
+inline constexpr uint16_t kCartridgeBase = 0x4000;             // bank 0 appears here at boot: header, loader
+inline constexpr uint32_t kBankBytes = 0x4000;                 // ASCII16: 16 KiB banks
+inline constexpr uint32_t kRomBanks = 4;                       // loader + RAM pages 1, 2, 3
 inline constexpr uint32_t kRomBytes = kBankBytes * kRomBanks;  // 64 KiB
-inline constexpr uint16_t kBankRegisterPage1 = 0x6000;  // write: bank shown at 4000h-7FFFh
-inline constexpr uint16_t kBankRegisterPage2 = 0x7000;  // write: bank shown at 8000h-BFFFh
-inline constexpr uint32_t kBankRegisterSpan = 0x0800;   // 6000h-67FFh and 7000h-77FFh
+inline constexpr uint16_t kBankRegisterPage1 = 0x6000;         // write: bank shown at 4000h-7FFFh
+inline constexpr uint16_t kBankRegisterPage2 = 0x7000;         // write: bank shown at 8000h-BFFFh
+inline constexpr uint32_t kBankRegisterSpan = 0x0800;          // 6000h-67FFh and 7000h-77FFh
 inline constexpr std::string_view kMapperName = "ASCII16";
 
 struct MsxPlacement {

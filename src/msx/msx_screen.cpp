@@ -10,10 +10,10 @@ namespace z80lm::msx {
 namespace {
 
 // The TMS9918's 16 colours (0 transparent shown as black), 8-bit RGB.
-constexpr uint8_t kPalette[16][3] = {{0, 0, 0},       {0, 0, 0},       {33, 200, 66},   {94, 220, 120},
-                                     {84, 85, 237},   {125, 118, 252}, {212, 82, 77},   {66, 235, 245},
-                                     {252, 85, 84},   {255, 121, 120}, {212, 193, 84},  {230, 206, 128},
-                                     {33, 176, 59},   {201, 91, 186},  {204, 204, 204}, {255, 255, 255}};
+constexpr uint8_t kPalette[16][3] = {{0, 0, 0},     {0, 0, 0},       {33, 200, 66},   {94, 220, 120},
+                                     {84, 85, 237}, {125, 118, 252}, {212, 82, 77},   {66, 235, 245},
+                                     {252, 85, 84}, {255, 121, 120}, {212, 193, 84},  {230, 206, 128},
+                                     {33, 176, 59}, {201, 91, 186},  {204, 204, 204}, {255, 255, 255}};
 constexpr uint32_t kBorder = 8;
 
 }  // namespace
@@ -47,12 +47,14 @@ std::vector<uint8_t> text40_png(std::span<const uint8_t> name_table, std::span<c
     for (uint32_t x = 0; x < width; ++x) {
       bool on = false;
       if (x >= kBorder && x < width - kBorder && y >= kBorder && y < height - kBorder) {
-        const uint32_t cx = (x - kBorder) / 6, px = (x - kBorder) % 6, cy = (y - kBorder) / 8, py = (y - kBorder) % 8;
+        const uint32_t cx = (x - kBorder) / 6, px = (x - kBorder) % 6, cy = (y - kBorder) / 8,
+                       py = (y - kBorder) % 8;
         const uint8_t code = name_table[cy * kText40Columns + cx];
         on = (patterns[code * 8u + py] >> (7 - px)) & 1;
       }
       const uint8_t* c = on ? fg : bg;
-      for (int k = 0; k < 3; ++k) rgb[(static_cast<size_t>(y) * width + x) * 3 + static_cast<size_t>(k)] = c[k];
+      for (int k = 0; k < 3; ++k)
+        rgb[(static_cast<size_t>(y) * width + x) * 3 + static_cast<size_t>(k)] = c[k];
     }
   return zx::encode_png_rgb(width, height, rgb);
 }
