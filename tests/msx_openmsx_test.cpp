@@ -39,9 +39,9 @@ constexpr const char* kMachine = "C-BIOS_MSX1";
 constexpr int kWallSeconds = 300;       // bound on one openMSX run (it takes a few seconds)
 constexpr int kEmulatedSeconds = 1200;  // bound inside the emulation
 
-bool have_openmsx() {
+bool have_openmsx(const std::string& machine = kMachine) {
   return std::system("command -v openmsx > /dev/null 2>&1") == 0 &&
-         (fs::exists(fs::path("/usr/share/openmsx/machines") / (std::string(kMachine) + ".xml")));
+         (fs::exists(fs::path("/usr/share/openmsx/machines") / (machine + ".xml")));
 }
 
 // The Tcl script: record CHPUT, type the next question after each prompt, dump VRAM at the end.
@@ -109,7 +109,7 @@ OpenMsxRun run_openmsx(const std::string& dir, const std::string& rom,
   const std::string command = fmt::format(
       "cd '{0}' && SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy timeout -s KILL {1} openmsx -machine {2} "
       "-carta '{3}' -romtype {4} -script '{0}/test.tcl' > '{0}/openmsx.log' 2>&1",
-      dir, kWallSeconds, kMachine, rom, msx::kMapperName);
+      dir, kWallSeconds, machine, rom, msx::kMapperName);
   EXPECT_EQ(std::system(command.c_str()), 0) << command << "\n" << read_file(dir + "/openmsx.log");
   OpenMsxRun run;
   std::istringstream lines(read_file(dir + "/chput.txt"));
@@ -223,6 +223,30 @@ TEST_P(OpenMsx, CartridgeBootsOnCBiosAndAnswersLikeTheReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, OpenMsx, ::testing::Values("tinychat", "guess"));
+
+// C-BIOS's MSX2 keeps its RAM in an expanded slot (3-2, a memory mapper): the loader's slot IDs
+// then carry a secondary slot (EXPTBL/SLTTBL), which the BIOS-less machine does not model.
+TEST(OpenMsxExpandedSlot, CartridgeFindsRamInSubslotOnCBiosMsx2) {
+  const std::string machine = "C-BIOS_MSX2";
+  if (!have_openmsx(machine)) GTEST_SKIP() << "openmsx or its C-BIOS_MSX2 machine is absent";
+  const std::string src = std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/";
+  const Model m = load_model(src + "model.zlm");
+  const std::string dir = std::string(Z80LM_TEST_TMP) + "/msx_openmsx/msx2";
+  fs::create_directories(dir);
+  const z80::BuiltProgram p = z80::export_program(m, {.target = "msx", .engine = "fast"});
+  const std::string rom = dir + "/tinychat.ROM";
+  write_file_atomic(rom, std::string(p.binary.begin(), p.binary.end()));
+  msx_testing::MsxTranscript t;
+  std::vector<std::string> queries;
+  for (const auto& x : load_pairs({src + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs) {
+    t.ask(x.query, x.response);
+    queries.push_back(x.query);
+  }
+  t.expect_prompt();
+  const OpenMsxRun run = run_openmsx(dir, rom, queries, machine);
+  EXPECT_EQ(run.end, "done");
+  EXPECT_EQ(run.output, t.output);
+}
 
 }  // namespace
 }  // namespace z80lm
