@@ -162,6 +162,49 @@ TEST(MsxMachine, ExpandedSlotsAreRefusedByEnaslt) {
   EXPECT_NE(r.result.message.find("expanded slot ID 83h"), std::string::npos) << r.result.message;
 }
 
+// The MSX's extra wait state goes on every M1 cycle: one per opcode fetch, prefixes included
+// (DD, ED: 2), but the opcode byte after DD CB d is read without M1 (Zilog: DD, CB are M1).
+TEST(Z80CpuM1, CountsOpcodeFetchesAsTheZ80Does) {
+  emu::Z80Cpu cpu;
+  const z80::AssembleResult r = z80::assemble(R"(
+        ORG  100h
+        NOP                 ; 1
+        LD   IX,0           ; 2
+        BIT  0,(IX+0)       ; 2
+        LD   A,I            ; 2
+        HALT
+)");
+  cpu.load(0x100, r.binary);
+  cpu.set_pc(0x100);
+  cpu.set_stop_on_halt(true);
+  ASSERT_EQ(cpu.run(1000), emu::StopReason::kHalted);
+  EXPECT_EQ(cpu.m1_cycles(), 1u + 2 + 2 + 2 + 1);  // the HALT's own fetch
+  EXPECT_EQ(cpu.t_states(), 4u + 14 + 20 + 9 + 4);
+}
+
+TEST(Z80CpuWriteFilter, DecidesWhichWritesLand) {
+  emu::Z80Cpu cpu;
+  const z80::AssembleResult r = z80::assemble(R"(
+        ORG  100h
+        LD   A,55h
+        LD   (8000h),A      ; refused by the filter
+        LD   (9000h),A      ; stored
+        HALT
+)");
+  cpu.load(0x100, r.binary);
+  std::vector<uint16_t> seen;
+  cpu.set_write_filter([&seen](uint16_t address, uint8_t) {
+    seen.push_back(address);
+    return address != 0x8000;
+  });
+  cpu.set_pc(0x100);
+  cpu.set_stop_on_halt(true);
+  cpu.run(1000);
+  EXPECT_EQ(cpu.read_byte(0x8000), 0);
+  EXPECT_EQ(cpu.read_byte(0x9000), 0x55);
+  EXPECT_EQ(seen, (std::vector<uint16_t>{0x8000, 0x9000}));
+}
+
 TEST(MsxMachine, RefusesWhatIsNotACartridge) {
   emu::ScriptedConsole console("");
   emu::MsxMachine machine(console);

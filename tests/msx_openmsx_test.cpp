@@ -101,7 +101,7 @@ struct OpenMsxRun {
 };
 
 OpenMsxRun run_openmsx(const std::string& dir, const std::string& rom,
-                       const std::vector<std::string>& queries) {
+                       const std::vector<std::string>& queries, const std::string& machine = kMachine) {
   std::string qtext;
   for (const std::string& q : queries) qtext += q + "\n";
   test::write_text(dir + "/queries.txt", qtext);
