@@ -69,8 +69,8 @@ int run_export(const ExportArgs& a) {
   if (!a.symbols.empty()) fmt::print("symbols (for z80lm run --profile --symbols): {}\n", a.symbols);
   if (!a.asm_source.empty()) fmt::print("assembly source: {}\n", a.asm_source);
   if (msx)
-    fmt::print("try it: z80lm run {}   or: openmsx -machine C-BIOS_MSX1 -carta {} -romtype ASCII16\n", a.output,
-               a.output);
+    fmt::print("try it: z80lm run {}   or: openmsx -machine C-BIOS_MSX1 -carta {} -romtype ASCII16\n",
+               a.output, a.output);
   else if (zx48)
     fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or in a Spectrum emulator\n",
                a.output);
@@ -82,8 +82,9 @@ int run_export(const ExportArgs& a) {
 
 z80lm::cli::Registration reg{
     "export",
-    "Export a model as a Z80 program (CP/M .COM, ZX Spectrum .TAP) that chats exactly like `z80lm chat`", 40,
-    [](CLI::App& sub) {
+    "Export a model as a Z80 program (CP/M .COM, ZX Spectrum .TAP, MSX .ROM) that chats exactly like `z80lm "
+    "chat`",
+    40, [](CLI::App& sub) {
       auto a = std::make_shared<ExportArgs>();
       sub.add_option("MODEL", a->model, "a .zlm model (or the original's .npz)")->required();
       sub.add_option("-o,--output", a->output,
@@ -92,8 +93,8 @@ z80lm::cli::Registration reg{
       sub.add_option(
              "-t,--target", a->options.target,
              "what to build for: cpm (a CP/M 2.2 .COM) or zx48 (a ZX Spectrum 48K .TAP with an autorun "
-             "BASIC loader, or a .z80 snapshot; see docs/zx.md) or msx (a 64 KiB ASCII16 cartridge ROM for an MSX1 with "
-             "64 KB RAM; see docs/msx.md)")
+             "BASIC loader, or a .z80 snapshot; see docs/zx.md) or msx (a 64 KiB ASCII16 cartridge ROM for "
+             "an MSX1 with 64 KB RAM; see docs/msx.md)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
           ->capture_default_str();
       sub.add_option("--engine", a->options.engine,

@@ -64,8 +64,9 @@ int run_program(const RunOptions& options) {
   const double mhz = options.mhz != 0 ? options.mhz : spectrum ? 3.5 : msx ? 3.579545 : 4.0;
   if (!(mhz > 0)) throw Error(fmt::format("--mhz {}: must be positive", options.mhz), "try --mhz 4");
   if ((spectrum || msx) && !options.args.empty())
-    throw Error(fmt::format("{}: {} program takes no arguments", options.program, msx ? "an MSX" : "a Spectrum"),
-                "type the questions instead (stdin or --input)");
+    throw Error(
+        fmt::format("{}: {} program takes no arguments", options.program, msx ? "an MSX" : "a Spectrum"),
+        "type the questions instead (stdin or --input)");
 
   CpmConfig config;
   config.tpa_top = parse_address(options.tpa_top, "--tpa-top");
@@ -199,13 +200,14 @@ int run_program(const RunOptions& options) {
 }
 
 const Registration registration{
-    "run", "Run a CP/M 2.2 .COM program (or a ZX Spectrum .TAP/.z80) on the built-in cycle-counting Z80", 50,
-    [](CLI::App& sub) {
+    "run",
+    "Run a CP/M 2.2 .COM program (or a ZX Spectrum .TAP/.z80, an MSX .ROM) on the built-in cycle-counting "
+    "Z80",
+    50, [](CLI::App& sub) {
       auto options = std::make_shared<RunOptions>();
-      sub.add_option(
-             "program", options->program,
-             "The CP/M program (.COM, loaded at 0100h), a ZX Spectrum 48K .TAP or .z80 (see docs/zx.md), or an "
-             "MSX cartridge .ROM (see docs/msx.md)")
+      sub.add_option("program", options->program,
+                     "The CP/M program (.COM, loaded at 0100h), a ZX Spectrum 48K .TAP or .z80 (see "
+                     "docs/zx.md), or an MSX cartridge .ROM (see docs/msx.md)")
           ->required()
           ->check(CLI::ExistingFile);
       sub.add_option(
@@ -219,8 +221,9 @@ const Registration registration{
                    "After each answer, print to stderr its characters and the T-states and seconds (at "
                    "--mhz) from the end of the input line to the end of the answer (one-shot: from the "
                    "program's start)");
-      sub.add_option("--mhz", options->mhz,
-                     "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum, 3.579545 for an MSX)");
+      sub.add_option(
+          "--mhz", options->mhz,
+          "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum, 3.579545 for an MSX)");
       sub.add_flag("--trace-bdos", options->trace_bdos,
                    "Print every BDOS call (Spectrum: every ROM call) to stderr: T-state, caller, function, "
                    "arguments, result");
