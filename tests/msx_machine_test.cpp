@@ -148,6 +148,32 @@ TEST(MsxMachine, InterruptsCountJiffyAndHaltWithInterruptsOffStops) {
   EXPECT_NE(r.result.message.find("HALT with interrupts disabled"), std::string::npos) << r.result.message;
 }
 
+// Regression: an interrupt accepted late (after DI) less than the handler's charge before the next
+// frame made the 0038h trap fire again and again, each time charging the handler, so the run
+// never got past it. Here EI comes about 200 T-states before the second frame's interrupt.
+TEST(MsxMachine, InterruptAcceptedJustBeforeTheNextFrameIsChargedOnce) {
+  const MachineRun r = run(cartridge(R"(
+        DI
+        LD   BC,5497        ; 5497 x 26 - 5 T-states: EI at T = 142976, the frame is at 143180
+WAIT:   DEC  BC
+        LD   A,B
+        OR   C
+        JR   NZ,WAIT
+        LD   HL,0
+        LD   (JIFFY),HL
+        EI
+        HALT                ; ended by the first frame's interrupt, held since T = 71590
+        HALT                ; ended by the second's, raised during the first's handler
+        LD   A,(JIFFY)
+        ADD  A,'0'
+        CALL CHPUT          ; '2', before the third frame
+        DI
+        HALT
+)"));
+  EXPECT_EQ(r.out, "2");
+  EXPECT_EQ(r.result.reason, emu::ExitReason::kWarmBoot) << r.result.message;
+}
+
 TEST(MsxMachine, UnservedBiosAddressStopsTheRun) {
   const MachineRun r = run(cartridge("        CALL 0005h\n        RET\n"));
   EXPECT_EQ(r.result.reason, emu::ExitReason::kUnimplementedCall);

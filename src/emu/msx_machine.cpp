@@ -301,6 +301,10 @@ TrapOutcome MsxMachine::enaslt(Z80Cpu& cpu) {
 }
 
 TrapOutcome MsxMachine::interrupt(Z80Cpu& cpu) {
+  // The trap fires again when the charge below runs past the end of run()'s slice (the handler's
+  // EI has not run yet): count and charge each accepted interrupt once.
+  if (!handler_due_) return TrapOutcome::kRunInstruction;
+  handler_due_ = false;
   const uint16_t jiffy = cpu.read_word(kJiffy);
   cpu.write_word(kJiffy, static_cast<uint16_t>(jiffy + 1));
   constexpr uint32_t kEiRet = 4 + kRetTStates;  // run as code after this trap
@@ -338,6 +342,7 @@ RunResult MsxMachine::run() {
       const bool was_halted = cpu_.halted();
       if (cpu_.maskable_interrupt(0xFF) != 0) {
         pending = false;
+        handler_due_ = true;
       } else if (was_halted) {
         stop(ExitReason::kWarmBoot,
              fmt::format("the program stopped the MSX (HALT with interrupts disabled at {:04X}h)",

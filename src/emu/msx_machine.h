@@ -112,7 +112,8 @@ class MsxMachine {
   std::vector<uint8_t> ram_;                // slot 3's 64 KB (pages not currently in the CPU's view)
   std::array<uint32_t, 2> banks_ = {0, 0};  // ASCII16 banks of pages 1 and 2
   std::array<int, 4> slot_of_page_ = {0, 1, 3, 3};
-  uint8_t primary_ = 0;  // port A8h
+  uint8_t primary_ = 0;       // port A8h
+  bool handler_due_ = false;  // an interrupt was accepted: its handler is still to be charged
   bool loaded_ = false;
   bool ran_ = false;
 };
