@@ -11,7 +11,8 @@ if [ "${Z80LM_WITH_FUSE:-0}" = 1 ]; then
   packages+=(fuse-emulator-utils fuse-emulator-sdl opense-basic xvfb)
 fi
 if [ "${Z80LM_WITH_PLATFORMS:-0}" = 1 ]; then
-  packages+=(chromium)  # the web page's browser test (web/test/browser.test.mjs)
+  packages+=(chromium)            # the web page's browser test (web/test/browser.test.mjs)
+  packages+=(openmsx cbios xvfb)  # the MSX cartridge test (tests/msx_openmsx_test.cpp)
 fi
 missing=()
 # Node and npm for the web page's tests and bundle (web/): Debian's nodejs and npm, unless a

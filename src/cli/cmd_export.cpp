@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "emu/msx_machine.h"
 #include "model/model_file.h"
 #include "model/npz.h"
 #include "util/error.h"
@@ -31,6 +32,10 @@ int run_export(const ExportArgs& a) {
   const z80lm::z80::BuiltProgram p = z80lm::z80::export_program(m, a.options);
   const bool zx48 = a.options.target == "zx48";
   const bool web = a.options.target == "web";
+  const bool msx = a.options.target == "msx";
+  if (msx && !z80lm::emu::is_msx_program_name(a.output))
+    throw z80lm::Error(fmt::format("{}: an MSX cartridge is written as a .ROM file", a.output),
+                       "name the output e.g. CHAT.ROM");
   if (!zx48 && !a.snapshot.empty())
     throw z80lm::Error("--snapshot is for the zx48 target", "add --target zx48, or drop --snapshot");
   // Everything is built before anything is written; each file is written atomically.
@@ -59,7 +64,10 @@ int run_export(const ExportArgs& a) {
   if (!a.asm_source.empty()) z80lm::write_file_atomic(a.asm_source, p.source);
   fmt::print("wrote {}: {} bytes (target {}, engine {}; model {}, {} symbols)\n", a.output, written,
              a.options.target, a.options.engine, z80lm::z80::layer_widths_text(m), m.output_size());
-  if (zx48) {
+  if (msx) {
+    fmt::print("RAM program: {} bytes at {:04X}h, copied there from the cartridge at boot\n{}", p.image_bytes,
+               p.symbols.at("MSX_ORIGIN"), p.memory_map);
+  } else if (zx48) {
     fmt::print("{}{}", z80lm::zx::zx48_summary(p), p.memory_map);
     if (!a.snapshot.empty()) fmt::print("snapshot: {}\n", a.snapshot);
   } else {
@@ -70,7 +78,10 @@ int run_export(const ExportArgs& a) {
   if (!a.listing.empty()) fmt::print("listing and symbol map: {}\n", a.listing);
   if (!a.symbols.empty()) fmt::print("symbols (for z80lm run --profile --symbols): {}\n", a.symbols);
   if (!a.asm_source.empty()) fmt::print("assembly source: {}\n", a.asm_source);
-  if (zx48)
+  if (msx)
+    fmt::print("try it: z80lm run {}   or: openmsx -machine C-BIOS_MSX1 -carta {} -romtype ASCII16\n",
+               a.output, a.output);
+  else if (zx48)
     fmt::print("try it: z80lm run {}   (chat; a line starting with ! quits)   or in a Spectrum emulator\n",
                a.output);
   else if (web)
@@ -84,17 +95,21 @@ int run_export(const ExportArgs& a) {
 
 z80lm::cli::Registration reg{
     "export",
-    "Export a model as a Z80 program (CP/M .COM, ZX Spectrum .TAP) that chats exactly like `z80lm chat`", 40,
-    [](CLI::App& sub) {
+    "Export a model as a Z80 program (CP/M .COM, ZX Spectrum .TAP, MSX .ROM, web page) that chats exactly "
+    "like `z80lm "
+    "chat`",
+    40, [](CLI::App& sub) {
       auto a = std::make_shared<ExportArgs>();
       sub.add_option("MODEL", a->model, "a .zlm model (or the original's .npz)")->required();
       sub.add_option("-o,--output", a->output,
-                     "the program to write, e.g. CHAT.COM (zx48: CHAT.TAP or CHAT.z80; web: CHAT.html)")
+                     "the program to write, e.g. CHAT.COM (zx48: CHAT.TAP or CHAT.z80; msx: CHAT.ROM; web: "
+                     "CHAT.html)")
           ->required();
       sub.add_option(
              "-t,--target", a->options.target,
              "what to build for: cpm (a CP/M 2.2 .COM), zx48 (a ZX Spectrum 48K .TAP with an autorun "
-             "BASIC loader, or a .z80 snapshot; see docs/zx.md) or web (one self-contained HTML page running "
+             "BASIC loader, or a .z80 snapshot; see docs/zx.md), msx (a 64 KiB ASCII16 cartridge ROM for "
+             "an MSX1 with 64 KB RAM; see docs/msx.md) or web (one self-contained HTML page running "
              "the CP/M program on an emulated Z80 in the browser; see docs/web.md)")
           ->check(CLI::IsMember(z80lm::z80::target_names()))
           ->capture_default_str();

@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "emu/console.h"
 #include "emu/cpm_machine.h"
+#include "emu/msx_machine.h"
 #include "emu/profile_report.h"
 #include "emu/response_stats.h"
 #include "emu/zx_machine.h"
@@ -59,11 +60,13 @@ uint16_t parse_address(std::string_view text, std::string_view option) {
 int run_program(const RunOptions& options) {
   using namespace z80lm::emu;
   const bool spectrum = is_zx_program_name(options.program);
-  const double mhz = options.mhz != 0 ? options.mhz : spectrum ? 3.5 : 4.0;
+  const bool msx = is_msx_program_name(options.program);
+  const double mhz = options.mhz != 0 ? options.mhz : spectrum ? 3.5 : msx ? 3.579545 : 4.0;
   if (!(mhz > 0)) throw Error(fmt::format("--mhz {}: must be positive", options.mhz), "try --mhz 4");
-  if (spectrum && !options.args.empty())
-    throw Error(fmt::format("{}: a Spectrum program takes no arguments", options.program),
-                "type the questions instead (stdin or --input)");
+  if ((spectrum || msx) && !options.args.empty())
+    throw Error(
+        fmt::format("{}: {} program takes no arguments", options.program, msx ? "an MSX" : "a Spectrum"),
+        "type the questions instead (stdin or --input)");
 
   CpmConfig config;
   config.tpa_top = parse_address(options.tpa_top, "--tpa-top");
@@ -128,7 +131,16 @@ int run_program(const RunOptions& options) {
     profile.assign(table.begin(), table.end());
     system_symbols = machine.system_symbols();
   };
-  if (spectrum) {
+  uint64_t m1_cycles = 0;
+  if (msx) {
+    MsxMachine machine(*console, {.max_t_states = config.max_t_states,
+                                  .profile = config.profile,
+                                  .trace_bios = config.trace_bdos,
+                                  .on_output = config.on_output});
+    machine.load_rom(program, options.program);
+    run_machine(machine);
+    m1_cycles = machine.cpu().m1_cycles();
+  } else if (spectrum) {
     ZxMachine machine(*console, {.max_t_states = config.max_t_states,
                                  .profile = config.profile,
                                  .trace_rom = config.trace_bdos,
@@ -165,6 +177,12 @@ int run_program(const RunOptions& options) {
   if (options.stats) {
     fmt::print(stderr, "\n--- z80lm run --stats ({}) ---\n", result.message);
     fmt::print(stderr, "{}", format_response_stats(compute_response_stats(timeline), mhz));
+    if (msx && result.t_states > 0)
+      fmt::print(stderr,
+                 "MSX M1 wait states: {} opcode fetches in {} T-states, so a real MSX takes {:.4f}x as long "
+                 "(docs/msx.md)\n",
+                 m1_cycles, result.t_states,
+                 static_cast<double>(result.t_states + m1_cycles) / static_cast<double>(result.t_states));
   }
   if (config.profile) {
     std::vector<ProfileRow> rows;
@@ -182,12 +200,14 @@ int run_program(const RunOptions& options) {
 }
 
 const Registration registration{
-    "run", "Run a CP/M 2.2 .COM program (or a ZX Spectrum .TAP/.z80) on the built-in cycle-counting Z80", 50,
-    [](CLI::App& sub) {
+    "run",
+    "Run a CP/M 2.2 .COM program (or a ZX Spectrum .TAP/.z80, an MSX .ROM) on the built-in cycle-counting "
+    "Z80",
+    50, [](CLI::App& sub) {
       auto options = std::make_shared<RunOptions>();
-      sub.add_option(
-             "program", options->program,
-             "The CP/M program (.COM, loaded at 0100h), or a ZX Spectrum 48K .TAP or .z80 (see docs/zx.md)")
+      sub.add_option("program", options->program,
+                     "The CP/M program (.COM, loaded at 0100h), a ZX Spectrum 48K .TAP or .z80 (see "
+                     "docs/zx.md), or an MSX cartridge .ROM (see docs/msx.md)")
           ->required()
           ->check(CLI::ExistingFile);
       sub.add_option(
@@ -201,8 +221,9 @@ const Registration registration{
                    "After each answer, print to stderr its characters and the T-states and seconds (at "
                    "--mhz) from the end of the input line to the end of the answer (one-shot: from the "
                    "program's start)");
-      sub.add_option("--mhz", options->mhz,
-                     "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum)");
+      sub.add_option(
+          "--mhz", options->mhz,
+          "Z80 clock for the seconds in --stats (default: 4, or 3.5 for a Spectrum, 3.579545 for an MSX)");
       sub.add_flag("--trace-bdos", options->trace_bdos,
                    "Print every BDOS call (Spectrum: every ROM call) to stderr: T-state, caller, function, "
                    "arguments, result");
@@ -232,7 +253,9 @@ const Registration registration{
           "A response is what the program prints between reading a line and asking for the next one,\n"
           "minus the prompt after its last line break. See docs/run.md.\n"
           "A .TAP or .z80 runs on a ROM-less Spectrum 48K: the ROM's print, channel and interrupt entry\n"
-          "points are served by the host, keys are typed when the program waits for one. See docs/zx.md.\n\n"
+          "points are served by the host, keys are typed when the program waits for one. See docs/zx.md.\n"
+          "A .ROM runs as a cartridge on a BIOS-less MSX1 (64 KB RAM): CHPUT, CHGET, ENASLT ... are served\n"
+          "by the host. See docs/msx.md.\n\n"
           "Exit codes: 0 the program ended (JP 0, RET, BDOS 0, ^C at a line start, or end of input),\n"
           "1 error (e.g. an unimplemented BDOS call), 2 --max-tstates reached, 130 interrupted.\n\n"
           "Example: z80lm run --stats --max-tstates 1000000000 chat.com < questions.txt");

@@ -14,12 +14,15 @@ namespace z80lm::emu {
 
 // libz80ex's C callbacks, forwarding to the Z80Cpu passed as user data.
 struct Z80CpuCallbacks {
-  static Z80EX_BYTE read_memory(Z80EX_CONTEXT*, Z80EX_WORD address, int /*m1_state*/, void* self) {
-    return static_cast<Z80Cpu*>(self)->memory_[address];
+  static Z80EX_BYTE read_memory(Z80EX_CONTEXT*, Z80EX_WORD address, int m1_state, void* self) {
+    auto* cpu = static_cast<Z80Cpu*>(self);
+    if (m1_state != 0) ++cpu->m1_cycles_;
+    return cpu->memory_[address];
   }
   static void write_memory(Z80EX_CONTEXT*, Z80EX_WORD address, Z80EX_BYTE value, void* self) {
     auto* cpu = static_cast<Z80Cpu*>(self);
-    if (address >= cpu->rom_size_) cpu->memory_[address] = value;
+    if (address >= cpu->rom_size_ && (!cpu->write_filter_ || cpu->write_filter_(address, value)))
+      cpu->memory_[address] = value;
   }
   static Z80EX_BYTE read_port(Z80EX_CONTEXT*, Z80EX_WORD port, void* self) {
     auto* cpu = static_cast<Z80Cpu*>(self);

@@ -79,6 +79,10 @@ class Z80Cpu {
   void load(uint16_t address, std::span<const uint8_t> bytes);
   // Writes by the CPU below `bytes` are ignored (a ROM at 0000h); 0 disables protection.
   void set_rom_size(uint32_t bytes) { rom_size_ = bytes; }
+  // When set, called for every CPU write (after the ROM check); the byte is stored only if it
+  // returns true. For machines that page memory (MSX slots, cartridge mappers). Must not throw.
+  using WriteFilter = std::function<bool(uint16_t address, uint8_t value)>;
+  void set_write_filter(WriteFilter filter) { write_filter_ = std::move(filter); }
 
   // --- registers ---
   uint16_t reg(Reg16 r) const;
@@ -98,6 +102,8 @@ class Z80Cpu {
 
   // --- clock ---
   uint64_t t_states() const { return t_states_; }
+  // Opcode fetches (M1 cycles, each prefix byte included) so far: an MSX adds a wait state to each.
+  uint64_t m1_cycles() const { return m1_cycles_; }
   void add_t_states(uint64_t t_states);  // e.g. the cost of a host-emulated routine
 
   // --- traps: at most one handler per address; a new one replaces the old ---
@@ -130,6 +136,8 @@ class Z80Cpu {
   std::vector<uint8_t> memory_;
   uint32_t rom_size_ = 0;
   uint64_t t_states_ = 0;
+  uint64_t m1_cycles_ = 0;
+  WriteFilter write_filter_;
   bool stop_on_halt_ = false;
   uint8_t interrupt_bus_value_ = 0xFF;
   std::vector<uint16_t> trap_slot_;  // per address: 0 = none, else 1 + index into trap_handlers_

@@ -5,12 +5,13 @@
 #include "util/error.h"
 #include "z80/engine.h"
 #include "z80/program_cpm.h"
+#include "z80/program_msx.h"
 #include "z80/program_zx48.h"
 
 namespace z80lm::z80 {
 
 std::vector<std::string> target_names() {
-  return {"cpm", "zx48", "web"};
+  return {"cpm", "zx48", "msx", "web"};
 }
 
 std::string layer_widths_text(const Model& m) {
@@ -27,7 +28,9 @@ BuiltProgram export_program(const Model& m, const ExportOptions& options) {
   if (options.target == "cpm" || options.target == "web")
     return build_cpm_program(m, *engine, options.min_tpa_top);
   if (options.target == "zx48") return build_zx48_program(m, *engine);
-  throw Error(fmt::format("unknown export target '{}'", options.target), "choose one of: cpm, zx48, web");
+  if (options.target == "msx") return build_msx_program(m, *engine);
+  throw Error(fmt::format("unknown export target '{}'", options.target),
+              "choose one of: cpm, zx48, msx, web");
 }
 
 }  // namespace z80lm::z80
