@@ -176,6 +176,7 @@ TEST(TrainForward, BackwardMatchesFiniteDifferences) {
   opt.acc_limit = 60.f;
   opt.overflow_weight = 0.05f;
   opt.activity_weight = 0.01f;
+  opt.label_smoothing = 0.1f;
   const size_t n = 16;
   const float grad_scale = 1.f / n;
   Workspace ws;

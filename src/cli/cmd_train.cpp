@@ -156,6 +156,9 @@ z80lm::cli::Registration reg{
       opt("--activity-penalty", c.loss.activity_weight, "activity_weight",
           "weight of an L1 loss on hidden values (e.g. 0.0001; 0 = off): fewer nonzero ones make the fast "
           "Z80 engine faster");
+      opt("--label-smoothing", c.loss.label_smoothing, "label_smoothing",
+          "cross-entropy target: 1 - this on the right symbol, this spread over all symbols (e.g. 0.1; "
+          "0 = off)");
       opt("--eval-every", c.eval_every, "eval_every",
           "epochs between exact IntAcc evaluations (best-model candidates)");
 

@@ -90,14 +90,19 @@ BatchStats forward_backward(const NetShape& shape, const float* eff, const Spars
     // Shifted by the maximum: every exponent <= 0, the sum >= 1 (no overflow, no log 0).
     soft = ((v.array() - top) * opt.logit_scale).exp();
     const float sum = soft.sum();
-    st.ce_sum += static_cast<double>(std::log(sum) - opt.logit_scale * (v[t] - top));
+    // Target q = (1 - eps) onehot + eps / n: CE = log Σ exp(s(v - top)) - s Σ q (v - top).
+    const float eps = opt.label_smoothing, spread = eps / static_cast<float>(n_out);
+    const float mean_term = eps > 0.f ? spread * (v.array() - top).sum() : 0.f;
+    st.ce_sum +=
+        static_cast<double>(std::log(sum) - opt.logit_scale * ((1.f - eps) * (v[t] - top) + mean_term));
     st.correct += best == t;
     ++st.counted;
     if (grad) {
-      // d CE / d y = logit_scale (p - onehot); d y / d z = 1/4 (straight through the floor).
+      // d CE / d y = logit_scale (p - q); d y / d z = 1/4 (straight through the floor).
       const float k = grad_scale * opt.logit_scale * 0.25f;
       ws.dz.col(j) = (k / sum) * soft.matrix();
-      ws.dz(t, j) -= k;
+      if (eps > 0.f) ws.dz.col(j).array() -= k * spread;
+      ws.dz(t, j) -= k * (1.f - eps);
     }
   }
   for (int k = 0; k < layers; ++k) st.penalty_sum += overflow_penalty(ws.z[k], opt, grad_scale, nullptr);

@@ -39,6 +39,7 @@ struct LossOptions {
   float acc_limit = 24576.f;    // accumulators beyond +-acc_limit are penalised
   float overflow_weight = 1.f;  // 0 switches the penalty off
   float activity_weight = 0.f;  // L1 on hidden values (0: off)
+  float label_smoothing = 0.f;  // CE target: (1 - this) on the right symbol + this spread evenly
   bool floor = true;            // false (identity /4) only for finite-difference tests
 };
 

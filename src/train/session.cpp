@@ -95,7 +95,9 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
                                             : std::string("from the start")));
   row("regularisers", fmt::format("grid pull {:g}, weight decay {:g}", c.grid_pull, c.weight_decay));
   row("loss",
-      fmt::format("CE on {:g} × outputs; overflow penalty {:g} beyond |acc| {:g}{}", c.loss.logit_scale,
+      fmt::format("CE on {:g} × outputs{}; overflow penalty {:g} beyond |acc| {:g}{}", c.loss.logit_scale,
+                  c.loss.label_smoothing > 0 ? fmt::format(", label smoothing {:g}", c.loss.label_smoothing)
+                                             : std::string(),
                   c.loss.overflow_weight, c.loss.acc_limit,
                   c.loss.activity_weight > 0
                       ? fmt::format("; activity penalty {:g} × Σ hidden values", c.loss.activity_weight)

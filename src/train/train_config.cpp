@@ -23,6 +23,8 @@ std::string config_problem(const TrainConfig& c, int charset_size) {
   if (!(c.loss.acc_limit > 0.f && c.loss.acc_limit <= 32767.f)) return "--acc-limit must be in 1..32767";
   if (!(c.loss.logit_scale > 0.f)) return "--logit-scale must be positive";
   if (!(c.loss.activity_weight >= 0.f)) return "--activity-penalty must be >= 0";
+  if (!(c.loss.label_smoothing >= 0.f && c.loss.label_smoothing < 1.f))
+    return "--label-smoothing must be in [0, 1)";
   if (c.eval_every < 1) return "--eval-every must be at least 1";
   return {};
 }
@@ -55,7 +57,8 @@ nlohmann::json config_json(const TrainConfig& c) {
           {"logit_scale", float_json(c.loss.logit_scale)},
           {"acc_limit", float_json(c.loss.acc_limit)},
           {"overflow_weight", float_json(c.loss.overflow_weight)},
-          {"activity_weight", float_json(c.loss.activity_weight)}};
+          {"activity_weight", float_json(c.loss.activity_weight)},
+          {"label_smoothing", float_json(c.loss.label_smoothing)}};
 }
 
 TrainConfig config_from_json(const nlohmann::json& j) {
@@ -84,6 +87,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   j.at("acc_limit").get_to(c.loss.acc_limit);
   j.at("overflow_weight").get_to(c.loss.overflow_weight);
   c.loss.activity_weight = j.value("activity_weight", 0.f);  // absent before --activity-penalty
+  c.loss.label_smoothing = j.value("label_smoothing", 0.f);  // absent before --label-smoothing
   return c;
 }
 
