@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int h : c.config.hidden) width += static_cast<size_t>(h);
     if (width > 64) return;
     std::vector<z80lm::Pair> pairs;
-    for (int i = 0; i < 6; ++i) pairs.push_back({"query " + std::to_string(i), std::string(1, 'A' + i % 3), i + 1});
+    for (int i = 0; i < 6; ++i)
+      pairs.push_back({"query " + std::to_string(i), std::string(1, 'A' + i % 3), i + 1});
     const z80lm::ExampleSet ex = z80lm::build_examples(pairs, c.charset);
     c.config.threads = 1;
     if (c.config.batch < 1) c.config.batch = 1;

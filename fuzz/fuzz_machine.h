@@ -13,8 +13,8 @@
 
 #include "emu/console.h"
 #include "emu/console_timeline.h"
-#include "fuzz_support.h"
 #include "emu/zx_machine.h"
+#include "fuzz_support.h"
 
 namespace z80lm::fuzz {
 

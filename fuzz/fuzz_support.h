@@ -2,7 +2,8 @@
 // z80lm::Error is the expected answer to bad input (anything else is a finding).
 //
 //   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-//     return z80lm::fuzz::expect_errors_only([&] { z80lm::parse_model(z80lm::fuzz::text(data, size), "f"); });
+//     return z80lm::fuzz::expect_errors_only([&] { z80lm::parse_model(z80lm::fuzz::text(data, size), "f");
+//     });
 //   }
 //
 // Invariants: a target returns 0; crashes, sanitizer reports, timeouts and out-of-memory are

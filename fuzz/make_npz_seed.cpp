@@ -30,14 +30,18 @@ std::string npy(const std::string& descr, const std::string& shape, const std::s
 std::string zip(const std::map<std::string, std::string>& members) {
   std::string out, central;
   for (const auto& [name, data] : members) {
-    const auto crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+    const auto crc = static_cast<uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
     const uint64_t offset = out.size();
     put(out, 0x04034b50, 4), put(out, 20, 2), put(out, 0, 2), put(out, 0, 2), put(out, 0, 4);
-    put(out, crc, 4), put(out, data.size(), 4), put(out, data.size(), 4), put(out, name.size(), 2), put(out, 0, 2);
+    put(out, crc, 4), put(out, data.size(), 4), put(out, data.size(), 4), put(out, name.size(), 2),
+        put(out, 0, 2);
     out += name + data;
-    put(central, 0x02014b50, 4), put(central, 20, 2), put(central, 20, 2), put(central, 0, 2), put(central, 0, 2);
+    put(central, 0x02014b50, 4), put(central, 20, 2), put(central, 20, 2), put(central, 0, 2),
+        put(central, 0, 2);
     put(central, 0, 4), put(central, crc, 4), put(central, data.size(), 4), put(central, data.size(), 4);
-    put(central, name.size(), 2), put(central, 0, 2), put(central, 0, 2), put(central, 0, 2), put(central, 0, 2);
+    put(central, name.size(), 2), put(central, 0, 2), put(central, 0, 2), put(central, 0, 2),
+        put(central, 0, 2);
     put(central, 0, 4), put(central, offset, 4);
     central += name;
   }
@@ -69,8 +73,8 @@ int main(int argc, char** argv) {
     members["_charset.npy"] = npy(fmt::format("|S{}", m.charset.size()), "()", m.charset);
     std::string hidden;
     for (int h : m.hidden_sizes()) hidden += (hidden.empty() ? "" : ", ") + std::to_string(h);
-    const std::string arch = fmt::format(R"({{"input_size": 256, "hidden_sizes": [{}], "num_classes": {}}})", hidden,
-                                         m.output_size());
+    const std::string arch = fmt::format(R"({{"input_size": 256, "hidden_sizes": [{}], "num_classes": {}}})",
+                                         hidden, m.output_size());
     members["_architecture.npy"] = npy(fmt::format("|S{}", arch.size()), "()", arch);
     z80lm::write_file_atomic(argv[2], zip(members));
   } catch (const z80lm::Error& e) {

@@ -67,7 +67,8 @@ std::string model_with_provenance(const std::string& provenance) {
   uint32_t size = static_cast<uint32_t>(provenance.size());
   bytes.replace(at - 4, 6, std::string(reinterpret_cast<const char*>(&size), 4) + provenance);
   bytes.resize(bytes.size() - 4);
-  const auto crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
   bytes.append(reinterpret_cast<const char*>(&crc), 4);
   return bytes;
 }
@@ -92,7 +93,9 @@ TEST(ModelFileHostile, InfoEscapesProvenance) {
   Model m = test::random_model(1, {4}, "AB");
   m.provenance = R"({"note":"\u001b[2J"})";  // a JSON escape: harmless text, and stays so
   EXPECT_EQ(describe_model(m).find('\x1b'), std::string::npos);
-  m.provenance = "{\"note\":\"\xc2\x9b" "2J\"}";  // U+009B (8-bit CSI) as UTF-8
+  m.provenance =
+      "{\"note\":\"\xc2\x9b"
+      "2J\"}";  // U+009B (8-bit CSI) as UTF-8
   const std::string d = describe_model(m);
   EXPECT_EQ(d.find('\x9b'), std::string::npos) << d;
   EXPECT_NE(d.find("\\xc2\\x9b2J"), std::string::npos) << d;
@@ -124,12 +127,15 @@ TEST(PairsHostile, QueryCutIsReported) {
   EXPECT_EQ(set.cuts[0].line, 1);
   EXPECT_EQ(set.cuts[0].message, "query cut from 100 to 60 bytes");
   TempDir dir;
-  write_text(dir.file("d.txt"), std::string(1 << 20, 'a') + "|OK\n" + std::string(70, 'b') + "|OK\nfine|OK\n");
+  write_text(dir.file("d.txt"),
+             std::string(1 << 20, 'a') + "|OK\n" + std::string(70, 'b') + "|OK\nfine|OK\n");
   auto r = run_cli("data analyze '" + dir.file("d.txt") + "'");
-  EXPECT_NE(r.out.find("d.txt:1: warning: line of 1048579 bytes is longer than the 4096 a data line may have"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("d.txt:1: warning: line of 1048579 bytes is longer than the 4096 a data line may have"),
+      std::string::npos)
       << r.out.substr(0, 2000);
-  EXPECT_NE(r.out.find("d.txt:2: note: query cut from 70 to 60 bytes"), std::string::npos) << r.out.substr(0, 2000);
+  EXPECT_NE(r.out.find("d.txt:2: note: query cut from 70 to 60 bytes"), std::string::npos)
+      << r.out.substr(0, 2000);
 }
 
 // Issue 14 item 9: the CP/M console echoed input bytes >= 80h as '^' + (c + 40h) mod 256, which
@@ -164,7 +170,8 @@ TEST(RunCliHostile, NegativeMaxTstatesRefused) {
 // Issue 14 item 11: `run X.COM some query` left the shell prompt glued to the answer.
 TEST(RunCliHostile, OneShotAnswerEndsWithALineEnd) {
   TempDir dir;
-  const auto com = emu::testing::assemble_com(" org 100h\n ld c,9\n ld de,msg\n call 5\n ret\nmsg: db 'HI$'\n");
+  const auto com =
+      emu::testing::assemble_com(" org 100h\n ld c,9\n ld de,msg\n call 5\n ret\nmsg: db 'HI$'\n");
   write_text(dir.file("X.COM"), std::string(com.begin(), com.end()));
   auto r = run_cli("run '" + dir.file("X.COM") + "' some query");
   EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -192,10 +199,12 @@ TEST(TrainCliHostile, CharsetMismatchOnResumeNamesTheCharsets) {
   const auto n = static_cast<uint32_t>(header.size());
   out.append(reinterpret_cast<const char*>(&n), 4);
   out += header + ckpt.substr(14 + size, ckpt.size() - 14 - size - 4);
-  const auto crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size())));
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size())));
   out.append(reinterpret_cast<const char*>(&crc), 4);
   write_file_atomic(dir.file("m.zlm.ckpt"), out);
-  r = run_cli("train '" + dir.file("d.txt") + "' -o '" + dir.file("m.zlm") + "' --resume --epochs 2 --progress lines");
+  r = run_cli("train '" + dir.file("d.txt") + "' -o '" + dir.file("m.zlm") +
+              "' --resume --epochs 2 --progress lines");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("the checkpoint's charset"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("trained on other data"), std::string::npos) << r.out;

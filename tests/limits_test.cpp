@@ -1,5 +1,7 @@
 // The resource budget (util/limits.h): one test per limit, each feeding input just over it
 // and expecting a one-line error that names the limit, never an allocation of that size.
+#include "util/limits.h"
+
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -20,7 +22,6 @@
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/file_io.h"
-#include "util/limits.h"
 
 namespace z80lm {
 namespace {
@@ -71,7 +72,8 @@ TEST(Limits, ProvenanceBytes) {
   const uint32_t huge = limits::kProvenanceBytes + 1;
   std::memcpy(bytes.data() + at, &huge, 4);
   const std::string e = error_of([&] { parse_model(bytes, "m.zlm"); });
-  EXPECT_NE(e.find(fmt::format("m.zlm: byte {}: provenance size {} exceeds {}", at, huge, limits::kProvenanceBytes)),
+  EXPECT_NE(e.find(fmt::format("m.zlm: byte {}: provenance size {} exceeds {}", at, huge,
+                               limits::kProvenanceBytes)),
             std::string::npos)
       << e;
 }
@@ -92,7 +94,8 @@ std::string npy_with_header(const std::string& header) {
 
 TEST(Limits, NpzMemberBytes) {
   // 4097 x 4096 int8 is one row more than a member may hold.
-  const std::string e = error_of([] { parse_npy_header(npy_with_header("{'descr': '|i1', 'shape': (4097, 4096)}"), "w.npy"); });
+  const std::string e =
+      error_of([] { parse_npy_header(npy_with_header("{'descr': '|i1', 'shape': (4097, 4096)}"), "w.npy"); });
   EXPECT_NE(e.find("needs more than the " + std::to_string(limits::kNpzMemberBytes)), std::string::npos) << e;
   ZipEntry big;
   big.name = "w.npy";
@@ -105,10 +108,13 @@ TEST(Limits, NpzEntries) {
   std::string eocd = "PK\x05\x06";
   eocd += std::string(4, '\0');
   const uint16_t n = static_cast<uint16_t>(limits::kNpzEntries + 1);
-  eocd += std::string(reinterpret_cast<const char*>(&n), 2) + std::string(reinterpret_cast<const char*>(&n), 2);
+  eocd +=
+      std::string(reinterpret_cast<const char*>(&n), 2) + std::string(reinterpret_cast<const char*>(&n), 2);
   eocd += std::string(10, '\0');
   const std::string e = error_of([&] { list_zip(eocd, "m.npz"); });
-  EXPECT_NE(e.find(fmt::format("{} archive members, more than the {}", n, limits::kNpzEntries)), std::string::npos) << e;
+  EXPECT_NE(e.find(fmt::format("{} archive members, more than the {}", n, limits::kNpzEntries)),
+            std::string::npos)
+      << e;
 }
 
 TEST(Limits, NpyHeaderBytes) {
@@ -116,20 +122,26 @@ TEST(Limits, NpyHeaderBytes) {
   header += std::string(limits::kNpyHeaderBytes - header.size(), ' ');
   EXPECT_EQ(parse_npy_header(npy_with_header(header), "a.npy").data_bytes, 1u);
   const std::string e = error_of([&] { parse_npy_header(npy_with_header(header + " "), "a.npy"); });
-  EXPECT_NE(e.find("longer than the " + std::to_string(limits::kNpyHeaderBytes) + " allowed"), std::string::npos) << e;
+  EXPECT_NE(e.find("longer than the " + std::to_string(limits::kNpyHeaderBytes) + " allowed"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Limits, NpyDims) {
   std::string dims;
   for (size_t i = 0; i <= limits::kNpyDims; ++i) dims += "1,";
-  const std::string e = error_of([&] { parse_npy_header(npy_with_header("{'descr': '|i1', 'shape': (" + dims + ")}"), "a.npy"); });
+  const std::string e = error_of(
+      [&] { parse_npy_header(npy_with_header("{'descr': '|i1', 'shape': (" + dims + ")}"), "a.npy"); });
   EXPECT_NE(e.find("more than " + std::to_string(limits::kNpyDims) + " dimensions"), std::string::npos) << e;
 }
 
 TEST(Limits, ArchitectureBytes) {
   const std::string descr = "|S" + std::to_string(limits::kArchitectureBytes + 1);
-  const std::string e = error_of([&] { parse_npy_header(npy_with_header("{'descr': '" + descr + "', 'shape': ()}"), "a.npy"); });
-  EXPECT_NE(e.find("is not a bytes type of 1.." + std::to_string(limits::kArchitectureBytes)), std::string::npos) << e;
+  const std::string e = error_of(
+      [&] { parse_npy_header(npy_with_header("{'descr': '" + descr + "', 'shape': ()}"), "a.npy"); });
+  EXPECT_NE(e.find("is not a bytes type of 1.." + std::to_string(limits::kArchitectureBytes)),
+            std::string::npos)
+      << e;
 }
 
 TEST(Limits, CheckpointFileBytes) {
@@ -144,7 +156,8 @@ TEST(Limits, CheckpointHeaderBytes) {
   const uint32_t size = limits::kCheckpointHeaderBytes + 1;
   bytes += std::string(reinterpret_cast<const char*>(&size), 4) + "{}";
   // The CRC check comes first: give the file a valid one.
-  const auto crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
   bytes.append(reinterpret_cast<const char*>(&crc), 4);
   const std::string e = error_of([&] { parse_checkpoint(bytes, "m.ckpt"); });
   EXPECT_NE(e.find(fmt::format("m.ckpt: byte 10: header size {} is more than the {} allowed", size,
@@ -167,7 +180,9 @@ TEST(Limits, CheckpointNumber) {
   EXPECT_EQ(parse_checkpoint(serialize_checkpoint({c, charset, 1, tr.state()}), "m.ckpt").state.elapsed,
             limits::kCheckpointNumber / 2);
   tr.state().elapsed = limits::kCheckpointNumber * 2;
-  const std::string e = error_of([&] { parse_checkpoint(serialize_checkpoint({c, charset, 1, tr.state()}), "m.ckpt"); });
+  const std::string e = error_of([&] {
+    parse_checkpoint(serialize_checkpoint({c, charset, 1, tr.state()}), "m.ckpt");
+  });
   EXPECT_NE(e.find("header field elapsed: expected a finite number below 1e+15"), std::string::npos) << e;
 }
 
@@ -183,7 +198,8 @@ TEST(Limits, DataLineBytes) {
   const PairSet set = parse_pairs(ok + "K\nnext|ONE\n", "d.txt");
   ASSERT_EQ(set.issues.size(), 1u);
   EXPECT_EQ(set.issues[0].line, 1);
-  EXPECT_NE(set.issues[0].message.find("longer than the " + std::to_string(limits::kDataLineBytes)), std::string::npos);
+  EXPECT_NE(set.issues[0].message.find("longer than the " + std::to_string(limits::kDataLineBytes)),
+            std::string::npos);
   EXPECT_EQ(set.pairs.size(), 1u);
 }
 

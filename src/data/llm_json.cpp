@@ -1,10 +1,10 @@
 #include "data/llm_json.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-
-#include <fmt/core.h>
 
 #include "util/limits.h"
 
@@ -237,7 +237,9 @@ constexpr std::initializer_list<const char*> kAnswerKeys = {"a",     "answer", "
 
 std::optional<nlohmann::json> extract_json(std::string_view reply, std::string* why) {
   if (reply.size() > limits::kLlmReplyBytes) {
-    if (why) *why = fmt::format("reply of {} bytes is longer than the {} z80lm reads", reply.size(), limits::kLlmReplyBytes);
+    if (why)
+      *why = fmt::format("reply of {} bytes is longer than the {} z80lm reads", reply.size(),
+                         limits::kLlmReplyBytes);
     return std::nullopt;
   }
   std::string text = drop_think_blocks(reply);

@@ -17,7 +17,8 @@ namespace z80lm {
 
 namespace {
 
-constexpr const char* kNpzHint = "export the model with the original's exportmodel.py (numpy .npz), or check the file";
+constexpr const char* kNpzHint =
+    "export the model with the original's exportmodel.py (numpy .npz), or check the file";
 
 // Callers check that [at, at + n) lies inside `b` first.
 uint32_t le(std::string_view b, size_t at, int n) {
@@ -25,16 +26,23 @@ uint32_t le(std::string_view b, size_t at, int n) {
   for (int i = 0; i < n; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(b[at + i])) << (8 * i);
   return v;
 }
-uint64_t le64(std::string_view b, size_t at) { return le(b, at, 4) | (static_cast<uint64_t>(le(b, at + 4, 4)) << 32); }
+uint64_t le64(std::string_view b, size_t at) {
+  return le(b, at, 4) | (static_cast<uint64_t>(le(b, at + 4, 4)) << 32);
+}
 
 // True when [at, at + n) lies inside a buffer of `size` bytes; never computes at + n.
-bool fits(uint64_t size, uint64_t at, uint64_t n) { return at <= size && size - at >= n; }
+bool fits(uint64_t size, uint64_t at, uint64_t n) {
+  return at <= size && size - at >= n;
+}
 
-[[noreturn]] void fail(const std::string& what) { throw Error(what, kNpzHint); }
+[[noreturn]] void fail(const std::string& what) {
+  throw Error(what, kNpzHint);
+}
 
 // Inflates raw deflate data into exactly `out_size` bytes. With `whole`, the stream must end
 // there; without, only the first out_size bytes are wanted (a prefix of a longer stream).
-std::string inflate_raw(std::string_view in, size_t out_size, bool whole, const std::string& where) {
+std::string inflate_raw(std::string_view in, size_t out_size, uint64_t declared, bool whole,
+                        const std::string& where) {
   std::string out(out_size, '\0');
   z_stream zs{};
   if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) fail(where + ": cannot initialise zlib");
@@ -47,22 +55,28 @@ std::string inflate_raw(std::string_view in, size_t out_size, bool whole, const 
   inflateEnd(&zs);
   if (whole && rc != Z_STREAM_END) {
     if (produced == out_size && (rc == Z_OK || rc == Z_BUF_ERROR))
-      fail(fmt::format("{}: deflate data inflates to more than the {} bytes the archive declares", where, out_size));
+      fail(fmt::format("{}: deflate data inflates to more than the {} bytes the archive declares", where,
+                       out_size));
     fail(where + ": deflate data is corrupt");
   }
-  if (!whole && !(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR)) fail(where + ": deflate data is corrupt");
+  if (!whole && !(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR))
+    fail(where + ": deflate data is corrupt");
   if (produced != out_size)
-    fail(fmt::format("{}: deflate data gives {} bytes, the archive declares {}", where, produced, out_size));
+    fail(fmt::format("{}: deflate data ends after {} bytes, the archive declares {}", where, produced,
+                     declared));
   return out;
 }
 
-std::string where_of(const std::string& name, const std::string& member) { return name + ": member " + printable(member, 200); }
+std::string where_of(const std::string& name, const std::string& member) {
+  return name + ": member " + printable(member, 200);
+}
 
 // A tiny reader for the Python dict literal of a .npy header, e.g.
 // {'descr': '<i2', 'fortran_order': False, 'shape': (3, 4), }
 class NpyDictReader {
  public:
-  NpyDictReader(std::string_view text, size_t base, const std::string& name) : s_(text), base_(base), name_(name) {}
+  NpyDictReader(std::string_view text, size_t base, const std::string& name)
+      : s_(text), base_(base), name_(name) {}
   [[noreturn]] void fail_here(const std::string& what) const {
     fail(fmt::format("{}: .npy header byte {}: {}", name_, base_ + i_, what));
   }
@@ -91,7 +105,8 @@ class NpyDictReader {
   }
   bool boolean() {
     skip_spaces();
-    for (auto [word, value] : {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}})
+    for (auto [word, value] :
+         {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}})
       if (s_.substr(i_).starts_with(word)) {
         i_ += word.size();
         return value;
@@ -102,19 +117,23 @@ class NpyDictReader {
     std::vector<size_t> dims;
     expect('(');
     while (!peek(')')) {
-      if (dims.size() == limits::kNpyDims) fail_here(fmt::format("more than {} dimensions", limits::kNpyDims));
+      if (dims.size() == limits::kNpyDims)
+        fail_here(fmt::format("more than {} dimensions", limits::kNpyDims));
       skip_spaces();
       const size_t start = i_;
       uint64_t v = 0;
       const auto [end, ec] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), v);
       if (end == s_.data() + start) fail_here("expected a dimension (a whole number)");
       if (ec != std::errc{} || v > (uint64_t{1} << 40))
-        fail_here(fmt::format("dimension {} is too large", printable(s_.substr(start, static_cast<size_t>(end - s_.data()) - start), 40)));
+        fail_here(fmt::format("dimension {} is too large",
+                              printable(s_.substr(start, static_cast<size_t>(end - s_.data()) - start), 40)));
       i_ = static_cast<size_t>(end - s_.data());
       if (i_ < s_.size() && s_[i_] == 'L') ++i_;  // Python 2 long
       dims.push_back(static_cast<size_t>(v));
-      if (peek(',')) ++i_;
-      else if (!peek(')')) fail_here("expected ',' or ')' in the shape");
+      if (peek(','))
+        ++i_;
+      else if (!peek(')'))
+        fail_here("expected ',' or ')' in the shape");
     }
     ++i_;
     return dims;
@@ -142,7 +161,8 @@ size_t item_size_of(const std::string& descr, const std::string& name) {
                        limits::kArchitectureBytes));
     return static_cast<size_t>(n);
   }
-  fail(fmt::format("{}: dtype '{}' is not supported (int8, little-endian int16 or bytes)", name, printable(descr, 40)));
+  fail(fmt::format("{}: dtype '{}' is not supported (int8, little-endian int16 or bytes)", name,
+                   printable(descr, 40)));
 }
 
 std::string shape_text(const std::vector<size_t>& shape) {
@@ -163,8 +183,8 @@ std::pair<int, bool> layer_member(const std::string& member, const std::string& 
   int n = 0;
   const auto [end, ec] = std::from_chars(m.data(), m.data() + digits, n);
   if (ec != std::errc{} || n < 1 || n > kMaxLayers)
-    fail(fmt::format("{}: layer number {} is not in 1..{}", where_of(name, member), printable(m.substr(0, digits), 40),
-                     kMaxLayers));
+    fail(fmt::format("{}: layer number {} is not in 1..{}", where_of(name, member),
+                     printable(m.substr(0, digits), 40), kMaxLayers));
   return {n, weight};
 }
 
@@ -172,7 +192,8 @@ std::pair<int, bool> layer_member(const std::string& member, const std::string& 
 
 std::vector<ZipEntry> list_zip(std::string_view a, const std::string& name) {
   // End of central directory: the last "PK\5\6" within the final 64 KiB + 22 bytes.
-  if (a.size() < 22) fail(fmt::format("{}: {} bytes is too small to be a .npz (ZIP) archive", name, a.size()));
+  if (a.size() < 22)
+    fail(fmt::format("{}: {} bytes is too small to be a .npz (ZIP) archive", name, a.size()));
   size_t eocd = std::string_view::npos;
   size_t lowest = a.size() > 22 + 65535 ? a.size() - 22 - 65535 : 0;
   for (size_t i = a.size() - 22 + 1; i-- > lowest;)
@@ -185,7 +206,8 @@ std::vector<ZipEntry> list_zip(std::string_view a, const std::string& name) {
   uint64_t cd_offset = le(a, eocd + 16, 4);
   if (cd_offset == 0xFFFFFFFF || entries == 0xFFFF) {
     // ZIP64: locator just before the EOCD points at the ZIP64 EOCD record.
-    if (eocd < 20 || le(a, eocd - 20, 4) != 0x07064b50) fail(fmt::format("{}: byte {}: ZIP64 locator missing", name, eocd));
+    if (eocd < 20 || le(a, eocd - 20, 4) != 0x07064b50)
+      fail(fmt::format("{}: byte {}: ZIP64 locator missing", name, eocd));
     uint64_t z64 = le64(a, eocd - 20 + 8);
     if (!fits(a.size(), z64, 56) || le(a, z64, 4) != 0x06064b50)
       fail(fmt::format("{}: byte {}: ZIP64 end record missing (points at byte {})", name, eocd - 20, z64));
@@ -193,7 +215,8 @@ std::vector<ZipEntry> list_zip(std::string_view a, const std::string& name) {
     cd_offset = le64(a, z64 + 48);
   }
   if (entries > limits::kNpzEntries)
-    fail(fmt::format("{}: byte {}: {} archive members, more than the {} z80lm reads", name, eocd, entries, limits::kNpzEntries));
+    fail(fmt::format("{}: byte {}: {} archive members, more than the {} z80lm reads", name, eocd, entries,
+                     limits::kNpzEntries));
   std::vector<ZipEntry> out;
   uint64_t p = cd_offset;
   for (uint64_t e = 0; e < entries; ++e) {
@@ -229,12 +252,14 @@ std::vector<ZipEntry> list_zip(std::string_view a, const std::string& name) {
     if (!fits(a.size(), local, 30) || le(a, local, 4) != 0x04034b50)
       fail(fmt::format("{}: local header at byte {} is damaged", where, local));
     const uint64_t local_extra = uint64_t{le(a, local + 26, 2)} + le(a, local + 28, 2);
-    if (!fits(a.size(), local + 30, local_extra)) fail(where + ": local header runs past the end of the archive (truncated?)");
+    if (!fits(a.size(), local + 30, local_extra))
+      fail(where + ": local header runs past the end of the archive (truncated?)");
     z.data_at = local + 30 + local_extra;
     if (!fits(a.size(), z.data_at, z.packed_size))
       fail(where + ": data runs past the end of the archive (truncated?)");
     if (z.method != 0 && z.method != 8)
-      fail(fmt::format("{}: compression method {} is not supported (stored or deflate only)", where, z.method));
+      fail(fmt::format("{}: compression method {} is not supported (stored or deflate only)", where,
+                       z.method));
     if (z.method == 0 && z.packed_size != z.size) fail(where + ": stored member has inconsistent sizes");
     out.push_back(std::move(z));
     p += 46 + name_len + extra_len + comment_len;
@@ -246,30 +271,36 @@ std::string peek_zip_member(std::string_view a, const ZipEntry& e, size_t n, con
   const size_t want = static_cast<size_t>(std::min<uint64_t>(n, e.size));
   const std::string_view packed = a.substr(e.data_at, e.packed_size);
   if (e.method == 0) return std::string(packed.substr(0, want));
-  return inflate_raw(packed, want, /*whole=*/false, where_of(name, e.name));
+  return inflate_raw(packed, want, e.size, /*whole=*/false, where_of(name, e.name));
 }
 
-std::string read_zip_member(std::string_view a, const ZipEntry& e, uint64_t max_bytes, const std::string& name) {
+std::string read_zip_member(std::string_view a, const ZipEntry& e, uint64_t max_bytes,
+                            const std::string& name) {
   const std::string where = where_of(name, e.name);
   if (e.size > max_bytes)
     fail(fmt::format("{}: {} bytes uncompressed, more than the {} it may have", where, e.size, max_bytes));
   const std::string_view packed = a.substr(e.data_at, e.packed_size);
-  std::string bytes = e.method == 0 ? std::string(packed) : inflate_raw(packed, static_cast<size_t>(e.size), true, where);
+  std::string bytes = e.method == 0 ? std::string(packed)
+                                    : inflate_raw(packed, static_cast<size_t>(e.size), e.size, true, where);
   const auto actual = static_cast<uint32_t>(
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-  if (actual != e.crc) fail(fmt::format("{}: CRC mismatch (stored {:08x}, computed {:08x})", where, e.crc, actual));
+  if (actual != e.crc)
+    fail(fmt::format("{}: CRC mismatch (stored {:08x}, computed {:08x})", where, e.crc, actual));
   return bytes;
 }
 
 NpyHeader parse_npy_header(std::string_view b, const std::string& name) {
-  if (b.size() < 10 || b.substr(0, 6) != std::string_view("\x93NUMPY", 6)) fail(name + ": not a .npy array (bad magic)");
+  if (b.size() < 10 || b.substr(0, 6) != std::string_view("\x93NUMPY", 6))
+    fail(name + ": not a .npy array (bad magic)");
   const int major = static_cast<uint8_t>(b[6]);
   size_t header_len = 0, start = 0;
-  if (major == 1) header_len = le(b, 8, 2), start = 10;
+  if (major == 1)
+    header_len = le(b, 8, 2), start = 10;
   else if (major == 2 || major == 3) {
     if (b.size() < 12) fail(name + ": truncated .npy header");
     header_len = le(b, 8, 4), start = 12;
-  } else fail(fmt::format("{}: .npy format version {} is not supported (1, 2 or 3)", name, major));
+  } else
+    fail(fmt::format("{}: .npy format version {} is not supported (1, 2 or 3)", name, major));
   if (header_len > limits::kNpyHeaderBytes)
     fail(fmt::format("{}: byte 8: .npy header of {} bytes is longer than the {} allowed", name, header_len,
                      limits::kNpyHeaderBytes));
@@ -281,14 +312,19 @@ NpyHeader parse_npy_header(std::string_view b, const std::string& name) {
   while (!r.peek('}')) {
     const std::string key = r.quoted();
     r.expect(':');
-    if (key == "descr" && !have_descr) h.descr = r.quoted(), have_descr = true;
+    if (key == "descr" && !have_descr)
+      h.descr = r.quoted(), have_descr = true;
     else if (key == "fortran_order" && !have_order) {
       have_order = true;
       if (r.boolean()) fail(name + ": Fortran-ordered arrays are not supported");
-    } else if (key == "shape" && !have_shape) h.shape = r.tuple(), have_shape = true;
-    else r.fail_here(fmt::format("unexpected or repeated key '{}'", printable(key, 40)));
-    if (r.peek(',')) r.expect(',');
-    else if (!r.peek('}')) r.fail_here("expected ',' or '}'");
+    } else if (key == "shape" && !have_shape)
+      h.shape = r.tuple(), have_shape = true;
+    else
+      r.fail_here(fmt::format("unexpected or repeated key '{}'", printable(key, 40)));
+    if (r.peek(','))
+      r.expect(',');
+    else if (!r.peek('}'))
+      r.fail_here("expected ',' or '}'");
   }
   r.expect('}');
   r.end();
@@ -298,13 +334,13 @@ NpyHeader parse_npy_header(std::string_view b, const std::string& name) {
   uint64_t count = 1;
   for (size_t d : h.shape) {
     if (d != 0 && count > limits::kNpzMemberBytes / d)
-      fail(fmt::format("{}: shape {} has more elements than the {} bytes a member may hold", name, shape_text(h.shape),
-                       limits::kNpzMemberBytes));
+      fail(fmt::format("{}: shape {} has more elements than the {} bytes a member may hold", name,
+                       shape_text(h.shape), limits::kNpzMemberBytes));
     count *= d;
   }
   if (h.item_size != 0 && count > limits::kNpzMemberBytes / h.item_size)
-    fail(fmt::format("{}: shape {} of '{}' needs more than the {} bytes a member may hold", name, shape_text(h.shape),
-                     h.descr, limits::kNpzMemberBytes));
+    fail(fmt::format("{}: shape {} of '{}' needs more than the {} bytes a member may hold", name,
+                     shape_text(h.shape), h.descr, limits::kNpzMemberBytes));
   h.data_bytes = count * h.item_size;
   h.data_offset = start + header_len;
   return h;
@@ -313,8 +349,8 @@ NpyHeader parse_npy_header(std::string_view b, const std::string& name) {
 NpyArray parse_npy(std::string_view b, const std::string& name) {
   const NpyHeader h = parse_npy_header(b, name);
   if (b.size() - h.data_offset != h.data_bytes)
-    fail(fmt::format("{}: has {} data bytes, shape and dtype '{}' need {}", name, b.size() - h.data_offset, h.descr,
-                     h.data_bytes));
+    fail(fmt::format("{}: has {} data bytes, shape and dtype '{}' need {}", name, b.size() - h.data_offset,
+                     h.descr, h.data_bytes));
   return {h.descr, h.shape, std::string(b.substr(h.data_offset))};
 }
 
@@ -322,7 +358,8 @@ Model import_npz_bytes(std::string_view archive, const std::string& name) {
   const std::vector<ZipEntry> entries = list_zip(archive, name);
   std::map<std::string, const ZipEntry*> by_name;
   for (const auto& e : entries)
-    if (!by_name.emplace(e.name, &e).second) fail(fmt::format("{}: appears twice in the archive", where_of(name, e.name)));
+    if (!by_name.emplace(e.name, &e).second)
+      fail(fmt::format("{}: appears twice in the archive", where_of(name, e.name)));
   // A member the model uses: its .npy header first (from the first bytes), then, when the
   // header's shape fits `max_data` and agrees with the archive's size, the whole member.
   auto read_array = [&](const ZipEntry& e, uint64_t max_data) {
@@ -355,11 +392,13 @@ Model import_npz_bytes(std::string_view archive, const std::string& name) {
     const std::string w_name = wb.first->name, b_name = wb.second->name;
     NpyArray w = read_array(*wb.first, kMaxWeights);
     NpyArray b = read_array(*wb.second, 2 * kMaxLayerWidth);
-    if (w.shape.size() != 2 || w.data.size() != w.shape[0] * w.shape[1] || w.descr.find("i1") == std::string::npos)
-      fail(fmt::format("{}: {} must be a 2-d int8 array, is '{}' with {} dimensions", name, w_name, w.descr, w.shape.size()));
+    if (w.shape.size() != 2 || w.data.size() != w.shape[0] * w.shape[1] ||
+        w.descr.find("i1") == std::string::npos)
+      fail(fmt::format("{}: {} must be a 2-d int8 array, is '{}' with {} dimensions", name, w_name, w.descr,
+                       w.shape.size()));
     if (b.descr != "<i2" || b.shape.size() != 1)
-      fail(fmt::format("{}: {} must be a 1-d int16 ('<i2') array, is '{}' with {} dimensions", name, b_name, b.descr,
-                       b.shape.size()));
+      fail(fmt::format("{}: {} must be a 1-d int16 ('<i2') array, is '{}' with {} dimensions", name, b_name,
+                       b.descr, b.shape.size()));
     if (w.shape[0] > kMaxLayerWidth || w.shape[1] > kMaxLayerWidth)
       fail(fmt::format("{}: {} has shape {}; a layer has at most {} inputs and outputs", name, w_name,
                        shape_text(w.shape), kMaxLayerWidth));
@@ -370,7 +409,8 @@ Model import_npz_bytes(std::string_view archive, const std::string& name) {
       fail(fmt::format("{}: fc{} has {} neurons but {} biases", name, n, w.shape[0], b.shape[0]));
     l.w.assign(w.data.begin(), w.data.end());
     l.b.resize(static_cast<size_t>(l.n_out));
-    for (int i = 0; i < l.n_out; ++i) l.b[static_cast<size_t>(i)] = static_cast<int16_t>(le(b.data, 2 * static_cast<size_t>(i), 2));
+    for (int i = 0; i < l.n_out; ++i)
+      l.b[static_cast<size_t>(i)] = static_cast<int16_t>(le(b.data, 2 * static_cast<size_t>(i), 2));
     model.layers.push_back(std::move(l));
   }
   auto cs = by_name.find("_charset.npy");
@@ -399,6 +439,8 @@ Model import_npz_bytes(std::string_view archive, const std::string& name) {
   return model;
 }
 
-Model import_npz(const std::string& path) { return import_npz_bytes(read_file(path, limits::kNpzFileBytes), path); }
+Model import_npz(const std::string& path) {
+  return import_npz_bytes(read_file(path, limits::kNpzFileBytes), path);
+}
 
 }  // namespace z80lm

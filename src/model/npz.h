@@ -34,9 +34,9 @@ struct NpyArray {
 struct NpyHeader {
   std::string descr;
   std::vector<size_t> shape;
-  size_t data_offset = 0;  // bytes before the element data (magic, lengths, header text)
-  size_t item_size = 0;    // bytes per element
-  uint64_t data_bytes = 0; // product of the shape times item_size (checked for overflow)
+  size_t data_offset = 0;   // bytes before the element data (magic, lengths, header text)
+  size_t item_size = 0;     // bytes per element
+  uint64_t data_bytes = 0;  // product of the shape times item_size (checked for overflow)
 };
 
 // One member of a ZIP archive, its offsets checked against the archive's size.
@@ -53,7 +53,8 @@ std::vector<ZipEntry> list_zip(std::string_view archive, const std::string& name
 std::string peek_zip_member(std::string_view archive, const ZipEntry& e, size_t n, const std::string& name);
 // The whole member, CRC-checked; refused before inflating when e.size exceeds max_bytes, and
 // when the data inflates to anything but exactly e.size bytes.
-std::string read_zip_member(std::string_view archive, const ZipEntry& e, uint64_t max_bytes, const std::string& name);
+std::string read_zip_member(std::string_view archive, const ZipEntry& e, uint64_t max_bytes,
+                            const std::string& name);
 
 // Parses the header of a .npy array (a Python dict literal) from its first bytes.
 NpyHeader parse_npy_header(std::string_view bytes, const std::string& name);

@@ -119,7 +119,9 @@ uint64_t hex64(const nlohmann::json& j, const std::string& field) {
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 16);
   if (text.size() != 16 || ec != std::errc{} || end != text.data() + text.size())
-    throw FieldError{field, fmt::format("{} is not 16 hex digits", printable(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60))};
+    throw FieldError{
+        field, fmt::format("{} is not 16 hex digits",
+                           printable(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60))};
   return v;
 }
 
@@ -130,7 +132,7 @@ std::string describe(const nlohmann::json& j) {
 // `value` has the kinds of `like` (a header written from a default state): the same keys,
 // integers where the writer writes integers (unsigned ones non-negative, signed ones within
 // int32), finite numbers below limits::kCheckpointNumber where it writes floats, so that no
-// later conversion to int or float is undefined. Extra keys are ignored.
+// later conversion to int or float is undefined. Extra and missing keys are not checked here.
 void check_like(const nlohmann::json& value, const nlohmann::json& like, const std::string& field) {
   auto bad = [&](const std::string& expected) {
     throw FieldError{field, fmt::format("expected {}, found {}", expected, describe(value))};
@@ -139,13 +141,15 @@ void check_like(const nlohmann::json& value, const nlohmann::json& like, const s
     if (!value.is_object()) bad("an object");
     for (const auto& [key, sub] : like.items()) {
       const std::string path = field.empty() ? key : field + "." + key;
-      if (!value.contains(key)) throw FieldError{path, "is missing"};
-      check_like(value.at(key), sub, path);
+      // A missing key is left to the reader: some are optional (written by newer versions),
+      // and a required one fails there with its name.
+      if (value.contains(key)) check_like(value.at(key), sub, path);
     }
   } else if (like.is_array()) {
     if (!value.is_array()) bad("an array");
     if (!like.empty())
-      for (size_t i = 0; i < value.size(); ++i) check_like(value[i], like[0], fmt::format("{}[{}]", field, i));
+      for (size_t i = 0; i < value.size(); ++i)
+        check_like(value[i], like[0], fmt::format("{}[{}]", field, i));
   } else if (like.is_boolean()) {
     if (!value.is_boolean()) bad("true or false");
   } else if (like.is_string()) {
@@ -157,7 +161,8 @@ void check_like(const nlohmann::json& value, const nlohmann::json& like, const s
       bad("a whole number within 32 bits");
   } else if (like.is_number_float() || like.is_null()) {
     if (value.is_null() && like.is_null()) return;
-    if (!value.is_number() || !std::isfinite(value.get<double>()) || std::fabs(value.get<double>()) > limits::kCheckpointNumber)
+    if (!value.is_number() || !std::isfinite(value.get<double>()) ||
+        std::fabs(value.get<double>()) > limits::kCheckpointNumber)
       bad(fmt::format("a finite number below {:g}", limits::kCheckpointNumber));
   }
 }
@@ -192,14 +197,16 @@ void read_header(const nlohmann::json& h, Checkpoint& c) {
   const auto& charset = h.at("charset");
   for (size_t i = 0; i < charset.size(); ++i) {
     const int ch = charset[i].get<int>();
-    if (ch < 0 || ch > 255) throw FieldError{fmt::format("charset[{}]", i), fmt::format("{} is not a byte (0..255)", ch)};
+    if (ch < 0 || ch > 255)
+      throw FieldError{fmt::format("charset[{}]", i), fmt::format("{} is not a byte (0..255)", ch)};
     c.charset += static_cast<char>(ch);
   }
   c.data_hash = hex64(h.at("data_hash"), "data_hash");
   h.at("step").get_to(s.step);
   s.epoch = u32_field(h, "epoch");
   s.batch_in_epoch = u32_field(h, "batch_in_epoch");
-  if (h.at("rng").size() != 4) throw FieldError{"rng", fmt::format("has {} words, the generator has 4", h.at("rng").size())};
+  if (h.at("rng").size() != 4)
+    throw FieldError{"rng", fmt::format("has {} words, the generator has 4", h.at("rng").size())};
   for (size_t i = 0; i < 4; ++i) s.rng.s[i] = hex64(h.at("rng").at(i), fmt::format("rng[{}]", i));
   if ((s.rng.s[0] | s.rng.s[1] | s.rng.s[2] | s.rng.s[3]) == 0)
     throw FieldError{"rng", "the state is all zero (the generator would only ever return 0)"};
@@ -264,7 +271,8 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   const size_t header_at = r.offset();
   const auto header_size = r.get<uint32_t>("the header size");
   if (header_size > limits::kCheckpointHeaderBytes)
-    r.fail(header_at, fmt::format("header size {} is more than the {} allowed", header_size, limits::kCheckpointHeaderBytes));
+    r.fail(header_at, fmt::format("header size {} is more than the {} allowed", header_size,
+                                  limits::kCheckpointHeaderBytes));
   const std::string_view header = r.take(header_size, "the header");
   try {
     read_header(nlohmann::json::parse(header), c);
@@ -293,20 +301,26 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   auto check_floats = [&](const std::vector<float>& v, size_t at, const char* field, bool positive) {
     for (size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i]) || std::fabs(v[i]) > limits::kCheckpointNumber || (positive && !(v[i] > 0.f)))
-        r.fail(at + 4 * i, fmt::format("field {}[{}] is {}, expected a finite number{}", field, i, v[i],
-                                       positive ? " > 0" : fmt::format(" below {:g}", limits::kCheckpointNumber)));
+        r.fail(at + 4 * i,
+               fmt::format("field {}[{}] is {}, expected a finite number{}", field, i, v[i],
+                           positive ? " > 0" : fmt::format(" below {:g}", limits::kCheckpointNumber)));
   };
   check_floats(s.params, params_at + 8, "params", false);
   check_floats(s.adam_m, params_at + 8 + 4 * n, "adam_m", false);
   check_floats(s.adam_v, params_at + 8 + 8 * n, "adam_v", false);
   for (size_t i = 0; i < s.adam_v.size(); ++i)
-    if (s.adam_v[i] < 0.f) r.fail(params_at + 8 + 8 * n + 4 * i, fmt::format("field adam_v[{}] is {}, expected >= 0", i, s.adam_v[i]));
+    if (s.adam_v[i] < 0.f)
+      r.fail(params_at + 8 + 8 * n + 4 * i,
+             fmt::format("field adam_v[{}] is {}, expected >= 0", i, s.adam_v[i]));
   check_floats(s.scales, scales_at + 4, "scales", true);
   const size_t order_at = r.offset();
   s.order = r.array<uint32_t>(r.get<uint32_t>("the order size"), "the example order");
   if ((s.batch_in_epoch == 0) != s.order.empty())
-    r.fail(order_at, fmt::format("field order has {} entries with batch_in_epoch {} (an epoch in progress has an order, "
-                                 "a finished one none)", s.order.size(), s.batch_in_epoch));
+    r.fail(
+        order_at,
+        fmt::format("field order has {} entries with batch_in_epoch {} (an epoch in progress has an order, "
+                    "a finished one none)",
+                    s.order.size(), s.batch_in_epoch));
   const size_t best_at = r.offset();
   const auto best_size = r.get<uint32_t>("the best-model size");
   if ((best_size > 0) != s.best.valid) r.fail(best_at, "best model presence disagrees with the header");

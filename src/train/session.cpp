@@ -173,10 +173,11 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
                   "run without --resume to start a new training");
     ckpt = load_checkpoint(paths.checkpoint);
     if (ckpt->data_hash == hash && ckpt->charset != charset)
-      throw Error(fmt::format("{}: the checkpoint's charset \"{}\" differs from this data's \"{}\" (same data hash "
-                              "{:016x}): the checkpoint is damaged",
-                              paths.checkpoint, printable(ckpt->charset, 300), printable(charset, 300), hash),
-                  "delete the checkpoint and train without --resume");
+      throw Error(
+          fmt::format("{}: the checkpoint's charset \"{}\" differs from this data's \"{}\" (same data hash "
+                      "{:016x}): the checkpoint is damaged",
+                      paths.checkpoint, printable(ckpt->charset, 300), printable(charset, 300), hash),
+          "delete the checkpoint and train without --resume");
     if (ckpt->data_hash != hash)
       throw Error(
           fmt::format("{}: the checkpoint was trained on other data (fnv1a64 {:016x}, this data {:016x})",

@@ -5,7 +5,9 @@
 namespace z80lm {
 
 namespace {
-bool plain(unsigned char c) { return c >= 0x20 && c <= 0x7E && c != '\\'; }
+bool plain(unsigned char c) {
+  return c >= 0x20 && c <= 0x7E && c != '\\';
+}
 }  // namespace
 
 std::string printable(std::string_view bytes, size_t max_bytes) {
@@ -15,9 +17,12 @@ std::string printable(std::string_view bytes, size_t max_bytes) {
   out.reserve(shown.size());
   for (char ch : shown) {
     const auto c = static_cast<unsigned char>(ch);
-    if (plain(c)) out += ch;
-    else if (c == '\\') out += "\\\\";
-    else out += fmt::format("\\x{:02x}", c);
+    if (plain(c))
+      out += ch;
+    else if (c == '\\')
+      out += "\\\\";
+    else
+      out += fmt::format("\\x{:02x}", c);
   }
   if (cut) out += fmt::format("... ({} bytes)", bytes.size());
   return out;
