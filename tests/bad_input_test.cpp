@@ -4,9 +4,11 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "data/ascii_text.h"
+#include "data/template.h"
 #include "emu_test_support.h"
 #include "model/model_file.h"
 #include "test_models.h"
@@ -148,6 +150,16 @@ TEST(CpmConsoleHostile, HighBytesEchoSafely) {
     EXPECT_TRUE((b >= 0x20 && b < 0x7F) || b == '\r' || b == '\n') << "raw byte " << int(b) << " echoed";
   }
   EXPECT_NE(run.raw.find("^@^[^[^a^?"), std::string::npos) << printable(run.raw);
+}
+
+// Found by fuzz_template's first design review: a pattern nesting `(` 100,000 deep overflowed
+// the stack of the recursive-descent parser. Nesting is now bounded (limits::kTemplateNesting).
+TEST(TemplateHostile, DeepNestingDoesNotOverflowTheStack) {
+  const std::string e = error_of([] {
+    parse_template("[answer YES]\n" + std::string(100000, '(') + "a" + std::string(100000, ')') + "\n",
+                   "t.facts");
+  });
+  EXPECT_NE(e.find("nested more than"), std::string::npos) << e;
 }
 
 // Issue 14 item 11: `run DIR` exited 105 (CLI11's code) instead of the documented 1.

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "data/llm_json.h"
+#include "data/template.h"
 #include "model/model_file.h"
 #include "model/npz.h"
 #include "test_models.h"
@@ -93,10 +94,10 @@ std::string npy_with_header(const std::string& header) {
 }
 
 TEST(Limits, NpzMemberBytes) {
-  // 4097 x 4096 int8 is one row more than a member may hold.
+  // 4113 x 4096 int8 is one row more than a member may hold.
   const std::string e =
-      error_of([] { parse_npy_header(npy_with_header("{'descr': '|i1', 'shape': (4097, 4096)}"), "w.npy"); });
-  EXPECT_NE(e.find("needs more than the " + std::to_string(limits::kNpzMemberBytes)), std::string::npos) << e;
+      error_of([] { parse_npy_header(npy_with_header("{'descr': '|i1', 'shape': (4113, 4096)}"), "w.npy"); });
+  EXPECT_NE(e.find(std::to_string(limits::kNpzMemberBytes)), std::string::npos) << e;
   ZipEntry big;
   big.name = "w.npy";
   big.size = limits::kNpzMemberBytes + 1;
@@ -209,6 +210,19 @@ TEST(Limits, TemplateFileBytes) {
   auto r = run_cli("data template '" + p + "' -o '" + dir.file("out.txt") + "'");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   expect_too_large(r.out, limits::kTemplateFileBytes);
+}
+
+TEST(Limits, TemplateNesting) {
+  auto parse = [](size_t depth) {
+    parse_template("[answer YES]\n" + std::string(depth, '(') + "a" + std::string(depth, ')') + "\n",
+                   "t.facts");
+  };
+  EXPECT_NO_THROW(parse(limits::kTemplateNesting));
+  const std::string e = error_of([&] { parse(limits::kTemplateNesting + 1); });
+  EXPECT_NE(e.find(fmt::format("t.facts:2:{}: `(` nested more than {} deep", limits::kTemplateNesting + 1,
+                               limits::kTemplateNesting)),
+            std::string::npos)
+      << e;
 }
 
 TEST(Limits, LlmReplyBytes) {

@@ -40,8 +40,10 @@ inline constexpr double kCheckpointNumber = 1e15;
 // A query|response data file, and one line of it (a longer line is reported and skipped).
 inline constexpr uint64_t kDataFileBytes = uint64_t{256} << 20;
 inline constexpr size_t kDataLineBytes = 4096;
-// A template (.facts) file.
+// A template (.facts) file, and how deep `(` and `[` may nest in one of its patterns (the
+// parser and the expansion recurse once per level).
 inline constexpr uint64_t kTemplateFileBytes = uint64_t{16} << 20;
+inline constexpr size_t kTemplateNesting = 32;
 // An LLM reply handed to the JSON extractor.
 inline constexpr size_t kLlmReplyBytes = size_t{1} << 20;
 // A program for `z80lm run`: a .COM fits in 64 KiB; a .TAP or .z80 holds at most a 48K machine.
