@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return z80lm::fuzz::expect_errors_only([&] {
-    z80lm::Checkpoint c = z80lm::parse_checkpoint(z80lm::fuzz::text(data, size), "fuzz.ckpt");
+    z80lm::Checkpoint c =
+        z80lm::parse_checkpoint(z80lm::fuzz::with_trailing_crc(z80lm::fuzz::text(data, size)), "fuzz.ckpt");
     // Restore into a trainer built for the checkpoint's own config and charset, on data
     // whose responses use that charset, when the network is small enough to build quickly.
     size_t width = 0;

@@ -10,6 +10,8 @@
 // findings (libFuzzer stops and writes the input). std::exception other than z80lm::Error is
 // re-thrown, so it is a finding too: users must only ever see our one-line errors.
 #pragma once
+#include <zlib.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,6 +23,18 @@ namespace z80lm::fuzz {
 
 inline std::string_view text(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
+}
+
+// The bytes with their last 4 replaced by the zlib CRC-32 of the rest (little-endian), as
+// the .zlm and checkpoint writers do: without it almost every mutation would stop at the
+// checksum, and the fields behind it would never be fuzzed.
+inline std::string with_trailing_crc(std::string_view bytes) {
+  std::string out(bytes);
+  if (out.size() < 4) return out;
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size() - 4)));
+  for (size_t i = 0; i < 4; ++i) out[out.size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  return out;
 }
 
 template <typename F>
