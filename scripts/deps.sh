@@ -6,6 +6,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libeigen3-dev libz80ex-dev pasmo libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libcurl4-openssl-dev libcpp-httplib-dev libedit-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
 )
 if [ "${Z80LM_WITH_FUSE:-0}" = 1 ]; then
   packages+=(fuse-emulator-utils fuse-emulator-sdl opense-basic xvfb)

@@ -132,12 +132,12 @@ TEST_F(CliRun, CommandTailReachesTheProgram) {
 )");
   const CliResult r = run({"run", com, "hello", "there"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, " HELLO THERE");
+  EXPECT_EQ(r.out, " HELLO THERE\n");  // a one-shot answer ends with a line end (issue 14)
   EXPECT_EQ(r.err, "");
   // One-shot --speed: the printable characters and the T-state of the last one, counted from
   // the program's start.
   const CliResult timed = run({"run", "--speed", com, "hello", "there"});
-  EXPECT_EQ(timed.out, " HELLO THERE");
+  EXPECT_EQ(timed.out, " HELLO THERE\n");
   EXPECT_NE(timed.err.find("[12 chars in "), std::string::npos) << timed.err;
   EXPECT_NE(timed.err.find(" T-states = 0.00 s at 4 MHz, from the program's start]"), std::string::npos)
       << timed.err;

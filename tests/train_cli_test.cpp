@@ -243,7 +243,8 @@ TEST(TrainCli, KillDuringACheckpointWriteLeavesThePreviousOneIntact) {
     Rng rng(seed);
     NetShape shape = net_shape(network_widths(c.config.encoding, c.config.hidden, 3));
     c.state.params = init_params(shape, rng);
-    c.state.adam_m = c.state.adam_v = c.state.params;
+    c.state.adam_m = c.state.params;
+    c.state.adam_v.assign(c.state.params.size(), 1e-6f);  // second moments are never negative
     c.state.scales.assign(3, 1.f);
     return serialize_checkpoint(c);
   };

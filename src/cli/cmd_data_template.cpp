@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "data/template.h"
 #include "util/file_io.h"
+#include "util/limits.h"
 
 namespace {
 
@@ -82,7 +83,8 @@ z80lm::cli::Registration reg{
       sub.add_flag("-q,--quiet", o->quiet, "no summary on stderr");
       sub.footer(kFooter);
       return [=] {
-        z80lm::TemplateSpec spec = z80lm::parse_template(z80lm::read_file(o->input), o->input);
+        z80lm::TemplateSpec spec =
+            z80lm::parse_template(z80lm::read_file(o->input, z80lm::limits::kTemplateFileBytes), o->input);
         z80lm::TemplateOptions opt = spec.options;
         if (o->seed) opt.seed = *o->seed;
         if (o->typos) opt.typo_percent = *o->typos;

@@ -19,6 +19,7 @@
 #include "emu/zx_machine.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/limits.h"
 #include "z80/pasmo.h"
 
 namespace z80lm::cli {
@@ -78,7 +79,7 @@ int run_program(const RunOptions& options) {
   if (!options.symbols.empty())
     symbols = z80::parse_pasmo_symbols(read_file(options.symbols), options.symbols);
 
-  const std::string bytes = read_file(options.program);
+  const std::string bytes = read_file(options.program, limits::kProgramFileBytes);
   std::unique_ptr<Console> console;
   int input_fd = -1;
   if (!options.input.empty()) {
@@ -154,8 +155,11 @@ int run_program(const RunOptions& options) {
   }
   console.reset();  // restores the terminal and flushes before the reports
   if (input_fd >= 0) ::close(input_fd);
-  // On a terminal, do not leave the shell prompt (or our reports) glued to a program's "> ".
-  if (::isatty(STDOUT_FILENO) == 1 && !timeline.output.empty() && timeline.output.back().byte != '\n') {
+  // On a terminal, or after a one-shot answer to a command tail, do not leave the shell
+  // prompt (or our reports) glued to a program's last line.
+  const bool one_shot = !options.args.empty() && timeline.inputs.empty();
+  if ((one_shot || ::isatty(STDOUT_FILENO) == 1) && !timeline.output.empty() &&
+      timeline.output.back().byte != '\n') {
     std::fputc('\n', stdout);
     std::fflush(stdout);
   }
@@ -229,7 +233,8 @@ const Registration registration{
                    "arguments, result");
       sub.add_option("--max-tstates", options->max_t_states,
                      "Stop with exit code 2 once this many T-states have run (0 = no limit)")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->check(CLI::NonNegativeNumber);  // "-1" would otherwise wrap to no limit at all
       sub.add_option("--tpa-top", options->tpa_top,
                      "Top of the TPA: the word at 0006h and the BDOS entry (0x0200..0xFE00; hex as 0xC000 or "
                      "C000h)")

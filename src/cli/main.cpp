@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every bad option or argument exits 1, as documented
+    // (CLI11's own codes, e.g. 105 for a failed check, are not part of our interface).
+    return app.exit(e) == 0 ? 0 : 1;
   }
   try {
     for (auto& [sub, action] : actions)

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "util/printable.h"
+
 namespace z80lm {
 
 namespace {
@@ -118,6 +120,7 @@ std::string collapse_spaces(std::string_view text) {
 std::string one_line_excerpt(std::string_view text, size_t limit) {
   std::string s;
   for (char c : text.substr(0, limit)) s += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  s = printable(s);  // no ESC or other control byte from a server reaches the terminal
   if (text.size() > limit) s += "...";
   return s;
 }

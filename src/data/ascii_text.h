@@ -12,7 +12,8 @@
 // line_field_problem names why a text cannot be one side of a training line ('|', a
 // control byte, a non-ASCII byte), or returns "". collapse_spaces trims and squeezes runs
 // of spaces to one. one_line_excerpt shows untrusted text in a message: at most `limit`
-// bytes, line breaks and tabs as spaces, "..." when cut.
+// bytes, line breaks and tabs as spaces, every other byte outside printable ASCII escaped
+// as \xNN (util/printable.h), "..." when cut.
 // Not modelled: any Unicode normalisation beyond this table.
 #pragma once
 #include <optional>

@@ -34,9 +34,9 @@ std::string server_message(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_object() && j.contains("error")) {
     const auto& e = j["error"];
-    if (e.is_string()) return e.get<std::string>();
+    if (e.is_string()) return one_line_excerpt(e.get<std::string>(), 300);
     if (e.is_object() && e.contains("message") && e["message"].is_string())
-      return e["message"].get<std::string>();
+      return one_line_excerpt(e["message"].get<std::string>(), 300);
   }
   return one_line_excerpt(body, 160);
 }

@@ -1,8 +1,12 @@
 #include "data/llm_json.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+
+#include "util/limits.h"
 
 namespace z80lm {
 
@@ -232,6 +236,12 @@ constexpr std::initializer_list<const char*> kAnswerKeys = {"a",     "answer", "
 }  // namespace
 
 std::optional<nlohmann::json> extract_json(std::string_view reply, std::string* why) {
+  if (reply.size() > limits::kLlmReplyBytes) {
+    if (why)
+      *why = fmt::format("reply of {} bytes is longer than the {} z80lm reads", reply.size(),
+                         limits::kLlmReplyBytes);
+    return std::nullopt;
+  }
   std::string text = drop_think_blocks(reply);
   std::string_view body = trim(text);
   if (body.empty()) {

@@ -6,6 +6,7 @@
 //   for (auto& s : z80lm::json_strings(*j, {"questions"})) use(s);
 //
 // extract_json tries, in order, and returns the first value that parses:
+// (a reply longer than limits::kLlmReplyBytes is refused: nullopt)
 // 1. the whole reply, with <think>...</think> blocks removed;
 // 2. the inside of the first ``` fence (any info string, e.g. ```json);
 // 3. every {...} or [...] from left to right (strings and escapes respected), so prose

@@ -117,7 +117,9 @@ std::vector<CodePair> near_code_pairs(const std::vector<QueryCode>& codes, int m
     RunIndex exact(distinct);
     std::vector<Keyed> one_deletion;  // (hash of code minus one hit, distinct code)
     std::vector<int> occupied;
-    for (const auto& [hash, u] : distinct) {
+    for (const Keyed& d : distinct) {
+      const uint64_t hash = d.key;
+      const uint32_t u = d.id;  // a plain variable: lambdas cannot capture a structured binding in C++20
       const QueryCode& c = codes[first_of[u]];
       occupied.clear();
       for (int b = 0; b < kMaxQueryBuckets; ++b)

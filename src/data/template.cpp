@@ -12,6 +12,7 @@
 #include "text/encoder.h"
 #include "text/examples.h"
 #include "util/error.h"
+#include "util/limits.h"
 #include "util/rng.h"
 
 namespace z80lm {
@@ -115,6 +116,9 @@ class PatternParser {
         add_text(e);
         pos_ += 2;
       } else if (c == '(' || c == '[') {
+        if (depth_ == limits::kTemplateNesting)
+          fail(fmt::format("`{}` nested more than {} deep", c, limits::kTemplateNesting), column());
+        ++depth_;
         int saved_open = open_column_;
         open_column_ = column();
         ++pos_;
@@ -124,6 +128,7 @@ class PatternParser {
         // Optional = an empty first alternative: leaving it out is the plain form (cost 0).
         if (c == '[') choice.alternatives.insert(choice.alternatives.begin(), Pattern{});
         open_column_ = saved_open;
+        --depth_;
         seq.push_back(std::move(choice));
       } else if (c == '{') {
         int start_column = column();
@@ -160,6 +165,7 @@ class PatternParser {
   int column_base_;
   size_t pos_ = 0;
   int open_column_ = 0;
+  size_t depth_ = 0;  // open `(` and `[`: bounded, so recursion (here and in expansion) is too
 };
 
 // "YES: big | large" -> answer "YES", pattern text "big | large". The answer is what

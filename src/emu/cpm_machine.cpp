@@ -321,9 +321,11 @@ TrapOutcome CpmMachine::read_line(uint16_t buffer, std::string& trace) {
     if ((c >= 0x20 && c <= 0x7E) || c == kTab) {
       emit(c);
       echo_width.push_back(1);
-    } else {  // other control characters echo as ^X, as CP/M does
+    } else {  // other control characters echo as ^X, as CP/M does; bytes >= 80h as ^X of their
+              // low 7 bits ('?' for DEL), so no raw control or 8-bit byte reaches the terminal
+      const auto low = static_cast<uint8_t>(c & 0x7F);
       emit('^');
-      emit(static_cast<uint8_t>(c + '@'));
+      emit(low == 0x7F ? uint8_t{'?'} : low < 0x20 ? static_cast<uint8_t>(low + '@') : low);
       echo_width.push_back(2);
     }
     if (line.size() == max_length) break;  // CP/M ends the line when the buffer is full

@@ -183,21 +183,23 @@ void Z80Cpu::set_trap(uint16_t address, TrapHandler handler) {
     trap_handlers_[trap_slot_[address] - 1] = std::move(handler);
     return;
   }
-  // Reuse a slot freed by clear_trap so repeated set/clear cycles do not grow the table.
-  auto free_slot =
-      std::find_if(trap_handlers_.begin(), trap_handlers_.end(), [](const TrapHandler& h) { return !h; });
-  if (free_slot == trap_handlers_.end()) {
+  // Reuse a slot freed by clear_trap so repeated set/clear cycles do not grow the table; a
+  // free list, not a search, so setting the 16K ROM traps of a Spectrum is linear.
+  if (free_trap_slots_.empty()) {
     trap_handlers_.push_back(std::move(handler));
     trap_slot_[address] = static_cast<uint16_t>(trap_handlers_.size());
   } else {
-    *free_slot = std::move(handler);
-    trap_slot_[address] = static_cast<uint16_t>(free_slot - trap_handlers_.begin() + 1);
+    const uint16_t slot = free_trap_slots_.back();
+    free_trap_slots_.pop_back();
+    trap_handlers_[slot] = std::move(handler);
+    trap_slot_[address] = static_cast<uint16_t>(slot + 1);
   }
 }
 
 void Z80Cpu::clear_trap(uint16_t address) {
   if (trap_slot_[address] == 0) return;
   trap_handlers_[trap_slot_[address] - 1] = nullptr;
+  free_trap_slots_.push_back(static_cast<uint16_t>(trap_slot_[address] - 1));
   trap_slot_[address] = 0;
 }
 

@@ -142,6 +142,7 @@ class Z80Cpu {
   uint8_t interrupt_bus_value_ = 0xFF;
   std::vector<uint16_t> trap_slot_;  // per address: 0 = none, else 1 + index into trap_handlers_
   std::vector<TrapHandler> trap_handlers_;
+  std::vector<uint16_t> free_trap_slots_;  // indices of cleared handlers, reused first (O(1))
   PortReader port_reader_;
   PortWriter port_writer_;
   std::vector<uint64_t> profile_;

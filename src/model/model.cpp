@@ -4,6 +4,7 @@
 
 #include "text/charset.h"
 #include "text/encoder.h"
+#include "util/printable.h"
 
 namespace z80lm {
 
@@ -70,7 +71,7 @@ std::string describe_model(const Model& m) {
       "{:.2f}%  ({} non-zero)\nprovenance {}",
       arch, m.parameter_count(), encoding_summary(m.encoding), m.charset.size(), charset_display(m.charset),
       pct(counts[0]), pct(counts[1]), pct(counts[2]), pct(counts[3]), m.nonzero_weights(),
-      m.provenance.empty() ? "{}" : m.provenance);
+      m.provenance.empty() ? "{}" : printable(m.provenance));
 }
 
 }  // namespace z80lm

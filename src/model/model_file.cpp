@@ -8,12 +8,13 @@
 
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/limits.h"
+#include "util/printable.h"
 
 namespace z80lm {
 
 namespace {
 
-constexpr uint32_t kMaxProvenance = 1u << 20;
 constexpr const char* kCorruptHint = "the file is damaged or not a z80lm model; re-export or re-train it";
 
 void put_u16(std::string& out, uint16_t v) {
@@ -142,9 +143,9 @@ Model parse_model(std::string_view bytes, const std::string& name) {
   m.charset = std::string(r.take(charset_size, "the charset"));
   at = r.offset();
   uint32_t prov_size = r.u32("the provenance size");
-  if (prov_size > kMaxProvenance)
-    r.fail(at, fmt::format("provenance size {} exceeds {}", prov_size, kMaxProvenance));
-  at = r.offset();
+  if (prov_size > limits::kProvenanceBytes)
+    r.fail(at, fmt::format("provenance size {} exceeds {}", prov_size, limits::kProvenanceBytes));
+  const size_t prov_at = r.offset();
   m.provenance = std::string(r.take(prov_size, "the provenance"));
   for (auto& l : m.layers) {
     at = r.offset();
@@ -163,13 +164,18 @@ Model parse_model(std::string_view bytes, const std::string& name) {
   if (stored != computed)
     r.fail(crc_at, fmt::format("checksum mismatch (stored {:08x}, computed {:08x}): the file is corrupted",
                                stored, computed));
-  if (!nlohmann::json::accept(m.provenance)) r.fail(crc_at, "provenance is not valid JSON");
+  if (size_t nul = m.provenance.find('\0'); nul != std::string::npos)
+    r.fail(prov_at + nul, "provenance contains a NUL byte");
+  const auto provenance = nlohmann::json::parse(m.provenance, nullptr, false);
+  if (provenance.is_discarded()) r.fail(prov_at, "provenance is not valid JSON");
+  if (!provenance.is_object())
+    r.fail(prov_at, fmt::format("provenance is JSON but not an object: {}", printable(m.provenance, 60)));
   if (std::string p = model_problem(m); !p.empty()) r.fail(0, p);
   return m;
 }
 
 Model load_model(const std::string& path) {
-  return parse_model(read_file(path), path);
+  return parse_model(read_file(path, limits::kModelFileBytes), path);
 }
 
 void save_model(const std::string& path, const Model& m) {

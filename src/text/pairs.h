@@ -13,8 +13,12 @@
 //   shorter than 2 bytes, an empty response, a control byte (< 0x20 or 0x7F) on either side,
 //   a response byte >= 0x80 (the Z80 prints 7-bit ASCII). Query bytes >= 0x80 are kept and
 //   hashed as bytes, exactly as the Z80 would hash them.
-// - Truncation (counted, not an issue): a query over 60 bytes is cut at its last space in
-//   bytes 40..59 if there is one, else at 60; a response over 50 likewise with window 30..49.
+// - Truncation (counted and noted in `cuts`, not an issue): a query over 60 bytes is cut at its
+//   last space in bytes 40..59 if there is one, else at 60; a response over 50 likewise with
+//   window 30..49. load_pairs prints the first few cuts of each file as `file:line: note:`.
+// - A UTF-8 byte order mark at the start of the text is dropped; a line longer than
+//   limits::kDataLineBytes is an issue (reported and skipped), and a file longer than
+//   limits::kDataFileBytes is refused.
 // Not modelled: Unicode case folding or whitespace (bytes are bytes).
 #pragma once
 #include <string>
@@ -41,6 +45,7 @@ struct ParseIssue {
 struct PairSet {
   std::vector<Pair> pairs;
   std::vector<ParseIssue> issues;  // rejected lines
+  std::vector<ParseIssue> cuts;    // kept lines whose query or response was cut (what and how much)
   int lines = 0;                   // total lines read
   int skipped = 0;                 // blank and comment lines
   int truncated = 0;               // pairs whose query or response was cut

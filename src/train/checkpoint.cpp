@@ -4,12 +4,17 @@
 #include <zlib.h>
 
 #include <bit>
+#include <charconv>
+#include <climits>
+#include <cmath>
 #include <cstring>
 
 #include "model/model_file.h"
 #include "train/metrics_log.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/limits.h"
+#include "util/printable.h"
 
 namespace z80lm {
 
@@ -18,7 +23,6 @@ static_assert(std::endian::native == std::endian::little, "checkpoints store raw
 namespace {
 
 constexpr const char* kCorruptHint = "the checkpoint is damaged; delete it and train without --resume";
-constexpr uint32_t kMaxHeader = 64u << 20;
 
 uint32_t crc32_of(std::string_view bytes) {
   return static_cast<uint32_t>(
@@ -105,20 +109,107 @@ nlohmann::json header_json(const Checkpoint& c) {
           {"history", history}};
 }
 
-uint64_t hex64(const nlohmann::json& j) {
-  return std::stoull(j.get<std::string>(), nullptr, 16);
+// A header field that is not what the writer writes; `field` is its JSON path ("rng[2]").
+struct FieldError {
+  std::string field, what;
+};
+
+uint64_t hex64(const nlohmann::json& j, const std::string& field) {
+  const std::string text = j.is_string() ? j.get<std::string>() : std::string();
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 16);
+  if (text.size() != 16 || ec != std::errc{} || end != text.data() + text.size())
+    throw FieldError{
+        field, fmt::format("{} is not 16 hex digits",
+                           printable(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60))};
+  return v;
+}
+
+std::string describe(const nlohmann::json& j) {
+  return printable(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60);
+}
+
+// `value` has the kinds of `like` (a header written from a default state): the same keys,
+// integers where the writer writes integers (unsigned ones non-negative, signed ones within
+// int32), finite numbers below limits::kCheckpointNumber where it writes floats, so that no
+// later conversion to int or float is undefined. Extra and missing keys are not checked here.
+void check_like(const nlohmann::json& value, const nlohmann::json& like, const std::string& field) {
+  auto bad = [&](const std::string& expected) {
+    throw FieldError{field, fmt::format("expected {}, found {}", expected, describe(value))};
+  };
+  if (like.is_object()) {
+    if (!value.is_object()) bad("an object");
+    for (const auto& [key, sub] : like.items()) {
+      const std::string path = field.empty() ? key : field + "." + key;
+      // A missing key is left to the reader: some are optional (written by newer versions),
+      // and a required one fails there with its name.
+      if (value.contains(key)) check_like(value.at(key), sub, path);
+    }
+  } else if (like.is_array()) {
+    if (!value.is_array()) bad("an array");
+    if (!like.empty())
+      for (size_t i = 0; i < value.size(); ++i)
+        check_like(value[i], like[0], fmt::format("{}[{}]", field, i));
+  } else if (like.is_boolean()) {
+    if (!value.is_boolean()) bad("true or false");
+  } else if (like.is_string()) {
+    if (!value.is_string()) bad("a string");
+  } else if (like.is_number_unsigned()) {
+    if (!value.is_number_unsigned()) bad("a whole number >= 0");
+  } else if (like.is_number_integer()) {
+    if (!value.is_number_integer() || value.get<int64_t>() < INT32_MIN || value.get<int64_t>() > INT32_MAX)
+      bad("a whole number within 32 bits");
+  } else if (like.is_number_float() || like.is_null()) {
+    if (value.is_null() && like.is_null()) return;
+    if (!value.is_number() || !std::isfinite(value.get<double>()) ||
+        std::fabs(value.get<double>()) > limits::kCheckpointNumber)
+      bad(fmt::format("a finite number below {:g}", limits::kCheckpointNumber));
+  }
+}
+
+uint32_t u32_field(const nlohmann::json& h, const char* key) {
+  const uint64_t v = h.at(key).get<uint64_t>();
+  if (v > UINT32_MAX) throw FieldError{key, fmt::format("{} does not fit 32 bits", v)};
+  return static_cast<uint32_t>(v);
+}
+
+// The shape every header must have: written from a default checkpoint with one element in
+// each array (so element kinds are known).
+const nlohmann::json& header_template() {
+  static const nlohmann::json like = [] {
+    Checkpoint c;
+    c.config.hidden = {1};
+    c.charset = "a";
+    EpochRecord r;
+    r.max_abs_acc = {0};
+    c.state.history = {r};
+    c.state.best.max_abs_acc = {0};
+    return header_json(c);
+  }();
+  return like;
 }
 
 void read_header(const nlohmann::json& h, Checkpoint& c) {
   TrainState& s = c.state;
+  check_like(h, header_template(), "");
   c.config = config_from_json(h.at("config"));
   c.charset.clear();
-  for (int ch : h.at("charset").get<std::vector<int>>()) c.charset += static_cast<char>(ch);
-  c.data_hash = hex64(h.at("data_hash"));
+  const auto& charset = h.at("charset");
+  for (size_t i = 0; i < charset.size(); ++i) {
+    const int ch = charset[i].get<int>();
+    if (ch < 0 || ch > 255)
+      throw FieldError{fmt::format("charset[{}]", i), fmt::format("{} is not a byte (0..255)", ch)};
+    c.charset += static_cast<char>(ch);
+  }
+  c.data_hash = hex64(h.at("data_hash"), "data_hash");
   h.at("step").get_to(s.step);
-  h.at("epoch").get_to(s.epoch);
-  h.at("batch_in_epoch").get_to(s.batch_in_epoch);
-  for (int i = 0; i < 4; ++i) s.rng.s[i] = hex64(h.at("rng").at(i));
+  s.epoch = u32_field(h, "epoch");
+  s.batch_in_epoch = u32_field(h, "batch_in_epoch");
+  if (h.at("rng").size() != 4)
+    throw FieldError{"rng", fmt::format("has {} words, the generator has 4", h.at("rng").size())};
+  for (size_t i = 0; i < 4; ++i) s.rng.s[i] = hex64(h.at("rng").at(i), fmt::format("rng[{}]", i));
+  if ((s.rng.s[0] | s.rng.s[1] | s.rng.s[2] | s.rng.s[3]) == 0)
+    throw FieldError{"rng", "the state is all zero (the generator would only ever return 0)"};
   const auto& p = h.at("partial");
   p.at("ce_sum").get_to(s.partial.ce_sum);
   p.at("penalty_sum").get_to(s.partial.penalty_sum);
@@ -130,7 +221,7 @@ void read_header(const nlohmann::json& h, Checkpoint& c) {
   b.at("int_acc").get_to(s.best.int_acc);
   b.at("correct").get_to(s.best.correct);
   b.at("examples").get_to(s.best.examples);
-  b.at("epoch").get_to(s.best.epoch);
+  s.best.epoch = u32_field(b, "epoch");
   b.at("max_abs_acc").get_to(s.best.max_abs_acc);
   for (const auto& r : h.at("history")) s.history.push_back(epoch_record_from_json(r));
 }
@@ -179,13 +270,19 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   Checkpoint c;
   const size_t header_at = r.offset();
   const auto header_size = r.get<uint32_t>("the header size");
-  if (header_size > kMaxHeader) r.fail(header_at, fmt::format("header size {} is implausible", header_size));
+  if (header_size > limits::kCheckpointHeaderBytes)
+    r.fail(header_at, fmt::format("header size {} is more than the {} allowed", header_size,
+                                  limits::kCheckpointHeaderBytes));
   const std::string_view header = r.take(header_size, "the header");
   try {
     read_header(nlohmann::json::parse(header), c);
+  } catch (const FieldError& e) {
+    r.fail(header_at + 4, fmt::format("header field {}: {}", e.field, e.what));
   } catch (const nlohmann::json::exception& e) {
-    r.fail(header_at + 4, std::string("bad header: ") + e.what());
+    r.fail(header_at + 4, std::string("bad header: ") + printable(e.what(), 200));
   }
+  if (std::string p = config_problem(c.config, static_cast<int>(c.charset.size())); !p.empty())
+    r.fail(header_at + 4, "header field config: " + p);
   TrainState& s = c.state;
   const size_t params_at = r.offset();
   const auto n = r.get<uint64_t>("the parameter count");
@@ -201,7 +298,29 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   if (layers != c.config.hidden.size() + 1)
     r.fail(scales_at, fmt::format("{} layer scales for {} layers", layers, c.config.hidden.size() + 1));
   s.scales = r.array<float>(layers, "the layer scales");
+  auto check_floats = [&](const std::vector<float>& v, size_t at, const char* field, bool positive) {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i]) || std::fabs(v[i]) > limits::kCheckpointNumber || (positive && !(v[i] > 0.f)))
+        r.fail(at + 4 * i,
+               fmt::format("field {}[{}] is {}, expected a finite number{}", field, i, v[i],
+                           positive ? " > 0" : fmt::format(" below {:g}", limits::kCheckpointNumber)));
+  };
+  check_floats(s.params, params_at + 8, "params", false);
+  check_floats(s.adam_m, params_at + 8 + 4 * n, "adam_m", false);
+  check_floats(s.adam_v, params_at + 8 + 8 * n, "adam_v", false);
+  for (size_t i = 0; i < s.adam_v.size(); ++i)
+    if (s.adam_v[i] < 0.f)
+      r.fail(params_at + 8 + 8 * n + 4 * i,
+             fmt::format("field adam_v[{}] is {}, expected >= 0", i, s.adam_v[i]));
+  check_floats(s.scales, scales_at + 4, "scales", true);
+  const size_t order_at = r.offset();
   s.order = r.array<uint32_t>(r.get<uint32_t>("the order size"), "the example order");
+  if ((s.batch_in_epoch == 0) != s.order.empty())
+    r.fail(
+        order_at,
+        fmt::format("field order has {} entries with batch_in_epoch {} (an epoch in progress has an order, "
+                    "a finished one none)",
+                    s.order.size(), s.batch_in_epoch));
   const size_t best_at = r.offset();
   const auto best_size = r.get<uint32_t>("the best-model size");
   if ((best_size > 0) != s.best.valid) r.fail(best_at, "best model presence disagrees with the header");
@@ -216,7 +335,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  return parse_checkpoint(read_file(path), path);
+  return parse_checkpoint(read_file(path, limits::kCheckpointFileBytes), path);
 }
 
 }  // namespace z80lm

@@ -17,6 +17,7 @@
 #include "train/progress.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/printable.h"
 
 namespace z80lm {
 
@@ -174,7 +175,13 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
       throw Error(paths.checkpoint + ": no checkpoint to resume from",
                   "run without --resume to start a new training");
     ckpt = load_checkpoint(paths.checkpoint);
-    if (ckpt->data_hash != hash || ckpt->charset != charset)
+    if (ckpt->data_hash == hash && ckpt->charset != charset)
+      throw Error(
+          fmt::format("{}: the checkpoint's charset \"{}\" differs from this data's \"{}\" (same data hash "
+                      "{:016x}): the checkpoint is damaged",
+                      paths.checkpoint, printable(ckpt->charset, 300), printable(charset, 300), hash),
+          "delete the checkpoint and train without --resume");
+    if (ckpt->data_hash != hash)
       throw Error(
           fmt::format("{}: the checkpoint was trained on other data (fnv1a64 {:016x}, this data {:016x})",
                       paths.checkpoint, ckpt->data_hash, hash),

@@ -1,6 +1,6 @@
 // sparse_inputs.h — encoded examples as (input index, value) lists for layer 1.
 //
-//   z80lm::SparseInputs x = z80lm::sparse_inputs(ex.inputs.data(), ex.count, z80lm::kInputSize);
+//   z80lm::SparseInputs x = z80lm::sparse_inputs(ex.inputs.data(), ex.count, ex.n_in);
 //   for (uint32_t k = x.start[r]; k < x.start[r + 1]; ++k) use(x.index[k], x.value[k]);
 //
 // Why: an encoded input has ~12 query hits and 21 context hits of 256 buckets, so layer 1

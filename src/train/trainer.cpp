@@ -60,6 +60,17 @@ void Trainer::restore(TrainState s) {
     throw Error(fmt::format("checkpoint is in the middle of an epoch over {} examples, the data has {}",
                             s.order.size(), trainable_.size()),
                 "resume with the same data and --batch, or train without --resume");
+  if (s.batch_in_epoch != 0) {  // the order must be a permutation of the trainable examples
+    std::vector<uint32_t> sorted = s.order;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted != trainable_)
+      throw Error(fmt::format("checkpoint field order is not a permutation of the {} trainable examples{}",
+                              trainable_.size(),
+                              sorted.empty() || sorted.back() < examples_.count
+                                  ? std::string()
+                                  : fmt::format(" (index {} is out of range)", sorted.back())),
+                  "the checkpoint is damaged; delete it and train without --resume");
+  }
   state_ = std::move(s);
 }
 

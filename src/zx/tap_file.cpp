@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace z80lm::zx {
 
@@ -42,13 +43,13 @@ uint8_t tap_checksum(uint8_t flag, std::span<const uint8_t> data) {
 std::vector<uint8_t> encode_tape_header(const TapeHeader& header) {
   if (header.name.size() > kTapNameChars)
     throw Error(fmt::format("tape file name \"{}\" has {} characters; a tape header holds at most {}",
-                            header.name, header.name.size(), kTapNameChars),
+                            printable(header.name), header.name.size(), kTapNameChars),
                 "choose a shorter name");
   for (char c : header.name)
     if (c < 0x20 || c > 0x7E)
-      throw Error(
-          fmt::format("tape file name \"{}\" contains a character outside printable ASCII", header.name),
-          "use letters, digits and punctuation only");
+      throw Error(fmt::format("tape file name \"{}\" contains a character outside printable ASCII",
+                              printable(header.name)),
+                  "use letters, digits and punctuation only");
   std::vector<uint8_t> out;
   out.push_back(static_cast<uint8_t>(header.type));
   for (size_t i = 0; i < kTapNameChars; ++i)
@@ -74,8 +75,8 @@ std::optional<TapeHeader> decode_tape_header(const TapBlock& block) {
 
 void append_tape_file(std::vector<TapBlock>& tape, TapeHeader header, std::span<const uint8_t> data) {
   if (data.size() > 0xFFFF)
-    throw Error(fmt::format("tape file \"{}\" has {} bytes; a tape file holds at most 65535", header.name,
-                            data.size()),
+    throw Error(fmt::format("tape file \"{}\" has {} bytes; a tape file holds at most 65535",
+                            printable(header.name), data.size()),
                 "split the data into several files");
   header.data_length = static_cast<uint16_t>(data.size());
   tape.push_back({kTapHeaderFlag, encode_tape_header(header)});
@@ -153,13 +154,16 @@ std::string describe_tape_header(const TapeHeader& header) {
   switch (header.type) {
     case TapeFileType::kProgram:
       if (header.param1 >= kNoAutostart)
-        return fmt::format("Program: {}  (no autostart, {} bytes)", header.name, header.data_length);
-      return fmt::format("Program: {}  (autostart line {}, {} bytes)", header.name, header.param1,
+        return fmt::format("Program: {}  (no autostart, {} bytes)", printable(header.name),
+                           header.data_length);
+      return fmt::format("Program: {}  (autostart line {}, {} bytes)", printable(header.name), header.param1,
                          header.data_length);
     case TapeFileType::kCode:
-      return fmt::format("Bytes: {}  ({:04X}h, {} bytes)", header.name, header.param1, header.data_length);
+      return fmt::format("Bytes: {}  ({:04X}h, {} bytes)", printable(header.name), header.param1,
+                         header.data_length);
     default:
-      return fmt::format("{}: {}  ({} bytes)", type_name(header.type), header.name, header.data_length);
+      return fmt::format("{}: {}  ({} bytes)", type_name(header.type), printable(header.name),
+                         header.data_length);
   }
 }
 
