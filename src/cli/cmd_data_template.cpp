@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "data/template.h"
 #include "util/file_io.h"
+#include "util/path_guard.h"
 
 namespace {
 
@@ -82,6 +83,7 @@ z80lm::cli::Registration reg{
       sub.add_flag("-q,--quiet", o->quiet, "no summary on stderr");
       sub.footer(kFooter);
       return [=] {
+        z80lm::check_paths({{"the template", o->input}}, {{"-o", o->output}, {"--heldout", o->heldout}});
         z80lm::TemplateSpec spec = z80lm::parse_template(z80lm::read_file(o->input), o->input);
         z80lm::TemplateOptions opt = spec.options;
         if (o->seed) opt.seed = *o->seed;
