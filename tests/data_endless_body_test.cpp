@@ -59,7 +59,7 @@ TEST(DataGenEndlessBody, DataGenFailsWithOneLineAndNoOutput) {
   s.fallback([endless](int) { return endless; });
   test::TempDir dir;
   const auto start = std::chrono::steady_clock::now();
-  auto r = test::run_cli("data gen --base-url " + s.url() + " --model m --seed 1 --vocab HI,BYE -n 5 " +
+  auto r = test::run_cli("data gen --base-url " + s.url() + " --model m --seed 1 --topic chair -n 5 " +
                          "--timeout 3 --retries 2 -o '" + dir.file("out.txt") + "'");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("the reply body passed 8 MiB"), std::string::npos) << r.out;

@@ -80,7 +80,7 @@ TEST(CpmMachineBounds, TimelineKeepsABoundedRecordOfEndlessOutput) {
 TEST(CpmMachineBounds, TimelineKeepsABoundedNumberOfInputRequests) {
   // Reads keys with BDOS 1 until the input ends.
   const std::string input(kTimelineMaxInputs + 100, 'k');
-  const auto run = testing::run_cpm(" org 100h\nl: ld c,1\n call 5\n jr l\n", input);
+  const auto run = testing::run_cpm(" org 100h\nkey: ld c,1\n call 5\n jr key\n", input);
   EXPECT_EQ(run.timeline.inputs.size(), kTimelineMaxInputs);
   EXPECT_EQ(run.timeline.input_count(), kTimelineMaxInputs + 101);  // the last one met the end
   EXPECT_EQ(run.timeline.output_count(), kTimelineMaxInputs + 100);  // BDOS 1 echoes

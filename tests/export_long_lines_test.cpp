@@ -94,8 +94,8 @@ TEST_P(LongLines, LongLinesWithLeadingSpacesAnswerLikeTheHost) {
     EXPECT_EQ(answer_after(s.raw, line), generate_reference(m, line)) << "line of " << line.size();
   }
   EXPECT_EQ(prompts(s.raw), lines.size() + 1);
-  EXPECT_NE(generate_reference(m, lines[3]), generate_reference(m, std::string(58, 'q')))
-      << "the test must tell a span of 62 from a cut at the first blank";
+  for (size_t i = 0; i < 4; ++i)  // what the old programs hashed (a cut at 62 typed bytes) differs
+    EXPECT_NE(query_span(lines[i]), query_span(std::string_view(lines[i]).substr(0, 62))) << i;
 }
 
 TEST_P(LongLines, DeletePastTheSixtySecondCharEditsTheWholeLine) {

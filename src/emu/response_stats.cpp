@@ -81,7 +81,10 @@ std::vector<Response> split_responses(const ConsoleTimeline& timeline) {
       return;
     }
     for (char c : input.text) {
-      if (line_done) typed.clear(), line_done = false;
+      if (line_done) {
+        typed.clear();
+        line_done = false;
+      }
       if (c == '\r' || c == '\n')
         line_done = true;
       else if (c == '\b' || c == '\x7f') {
