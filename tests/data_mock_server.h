@@ -7,7 +7,8 @@
 //
 // Binds 127.0.0.1 only. Each POST to `path` takes the next scripted reply; when the script
 // is used up, `fallback(n)` (n = request number from 0) makes one. Requests are recorded
-// (body and headers). Other paths get 404.
+// (body and headers). Other paths get 404. A reply may be endless (MockReply::endless): a
+// server that never stops sending.
 #pragma once
 #include <httplib.h>
 
@@ -27,6 +28,11 @@ struct MockReply {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   double delay_seconds = 0;  // sleep before answering (timeouts)
+  // Endless: after `body`, the reply goes on forever (chunked), `endless_chunk` bytes at a time
+  // with `endless_pause` seconds between chunks, until the client hangs up.
+  bool endless = false;
+  size_t endless_chunk = 65536;
+  double endless_pause = 0;
 };
 
 struct MockRequest {
@@ -88,6 +94,16 @@ class MockServer {
       std::this_thread::sleep_for(std::chrono::duration<double>(reply.delay_seconds));
     res.status = reply.status;
     for (const auto& [k, v] : reply.headers) res.set_header(k, v);
+    if (reply.endless) {
+      res.set_chunked_content_provider("application/json", [reply](size_t offset, httplib::DataSink& sink) {
+        if (offset == 0 && !reply.body.empty() && !sink.write(reply.body.data(), reply.body.size())) return false;
+        if (reply.endless_pause > 0)
+          std::this_thread::sleep_for(std::chrono::duration<double>(reply.endless_pause));
+        const std::string chunk(reply.endless_chunk, ' ');
+        return sink.is_writable() && sink.write(chunk.data(), chunk.size());
+      });
+      return;
+    }
     res.set_content(reply.body, "application/json");
   }
 

@@ -71,10 +71,10 @@ TEST_P(CpmChat, EndOfInputEndsTheSessionCleanly) {
   EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput);
 }
 
-TEST_P(CpmChat, LongLinesAreCutAtTheBufferSize) {
+TEST_P(CpmChat, LongLinesAreReadWholeAndAnsweredOnce) {
   Model m = chatty_model({16, 6}, 6, 5);
   ChatTranscript t;
-  t.ask(m, std::string(70, 'x'));  // BDOS 10 ends the line after 62 bytes
+  t.ask(m, std::string(70, 'x'));  // one answer for the whole line (export_long_lines_test.cpp)
   t.ask(m, "   " + std::string(61, 'y'));
   t.expect_prompt();
   emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);

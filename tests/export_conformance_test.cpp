@@ -18,7 +18,7 @@ using export_testing::ChatTranscript;
 using Vector = test::ConformanceVector;
 
 bool typeable(const std::string& query) {
-  return test::typeable_query(query, z80::kCpmLineMax);
+  return test::typeable_query(query, query.size());  // the whole line is read
 }
 
 // Types every `stride`-th typeable vector starting at `first` into one chat session.

@@ -172,16 +172,16 @@ inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_
 }
 
 // What a chat session must look like, built the way a user experiences it: the program's
-// output and the user's keys in order. BDOS 10 echoes the typed text and a CR.
+// output and the user's keys in order. BDOS 1 echoes every key typed, the CR included; the
+// whole line is read, however long, and answered once.
 struct ChatTranscript {
   std::string input;   // keys typed
   std::string output;  // everything the program (and the BDOS echo) prints
 
   void expect_prompt() { output += "\r\n> "; }
   void type_line(const std::string& line) {
-    const std::string kept = line.substr(0, z80::kCpmLineMax);  // BDOS 10 stops at a full buffer
-    input += kept + (kept.size() < static_cast<size_t>(z80::kCpmLineMax) ? "\r" : "");
-    output += kept + "\r\r\n";
+    input += line + "\r";
+    output += line + "\r\r\n";
   }
   void expect(const std::string& text) { output += text; }
   // One full exchange: prompt, the query typed, the answer.
@@ -190,10 +190,8 @@ struct ChatTranscript {
     type_line(query);
     expect(answer);
   }
-  // The same with the answer the reference computes for what BDOS 10 lets through.
-  void ask(const Model& m, const std::string& query) {
-    ask(query, generate_reference(m, query.substr(0, z80::kCpmLineMax)));
-  }
+  // The same with the answer the reference computes for the whole line (`z80lm chat`).
+  void ask(const Model& m, const std::string& query) { ask(query, generate_reference(m, query)); }
 };
 
 inline emu::testing::CpmRun run_chat(const z80::BuiltProgram& p, const std::string& input,

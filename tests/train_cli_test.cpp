@@ -106,7 +106,7 @@ TEST(TrainCli, SparsityAndActivityPenaltyAreShownRecordedAndMet) {
   write_text(dir.file("data.txt"), chat_data());
   auto bad = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --sparsity 1" + kSmall);
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
-  EXPECT_NE(bad.out.find("--sparsity must be in [0, 1)"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("--sparsity 1 is outside [0, 0.99]"), std::string::npos) << bad.out;
   auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
                    " --epochs 3 --sparsity 0.8" + " --activity-penalty 0.001" + kSmall);
   ASSERT_EQ(r.exit_code, 0) << r.out;

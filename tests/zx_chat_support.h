@@ -26,7 +26,8 @@ namespace z80lm::zx_testing {
 inline constexpr std::string_view kBanner = "z80lm chat. Type ! to quit.\n";
 
 // A Spectrum chat session as the user sees it (console bytes: the Spectrum's ENTER is a new
-// line). The line editor upper-cases letters, keeps at most 62 bytes and echoes each key.
+// line). The line editor upper-cases letters and echoes each key; the whole line is read,
+// however long, and answered once with what `z80lm chat` hashes.
 struct ZxTranscript {
   std::string input;
   std::string output = std::string(kBanner);
@@ -34,19 +35,14 @@ struct ZxTranscript {
   void expect_prompt() { output += "\n> "; }
   void type_line(const std::string& line) {
     input += line + "\n";
-    std::string kept;
-    for (char c : line)
-      if (kept.size() < static_cast<size_t>(z80::kZxLineMax)) kept += c;
-    output += to_upper_ascii(kept) + "\n";
+    output += to_upper_ascii(line) + "\n";
   }
   void ask(const std::string& query, const std::string& answer) {
     expect_prompt();
     type_line(query);
     output += answer;
   }
-  void ask(const Model& m, const std::string& query) {
-    ask(query, generate_reference(m, query.substr(0, static_cast<size_t>(z80::kZxLineMax))));
-  }
+  void ask(const Model& m, const std::string& query) { ask(query, generate_reference(m, query)); }
 };
 
 struct ZxChatRun {

@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "data/balance.h"
 #include "util/file_io.h"
+#include "util/path_guard.h"
 
 namespace {
 z80lm::cli::Registration reg{
@@ -30,6 +31,9 @@ z80lm::cli::Registration reg{
       sub.add_flag("--strict", o->strict, "fail on the first malformed line");
       sub.add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
       return [o] {
+        std::vector<z80lm::NamedPath> inputs;
+        for (const auto& f : o->files) inputs.push_back({"the input file", f});
+        z80lm::check_paths(inputs, {{"-o", o->output}});
         auto set = z80lm::load_pairs(o->files, {o->strict, false});
         auto result = z80lm::balance_pairs(set.pairs, {o->target, o->oversample, o->seed});
         if (o->stats) fmt::print(stderr, "{}", z80lm::format_balance_stats(result));

@@ -13,6 +13,7 @@
 #include "text/pairs.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/path_guard.h"
 
 namespace {
 
@@ -159,6 +160,11 @@ z80lm::cli::Registration reg{
           chat.batch = o->batch;
         }
 
+        std::vector<NamedPath> inputs;
+        for (const auto& f : o->known) inputs.push_back({"--known", f});
+        for (const NamedPath& f : {NamedPath{"--vocab", o->vocab}, NamedPath{"--intents", o->intents}})
+          if (std::error_code ec; std::filesystem::is_regular_file(f.path, ec)) inputs.push_back(f);
+        check_paths(inputs, {{"-o", o->output}});
         auto http = make_curl_client();
         auto llm = make_backend(cfg, *http);
 

@@ -8,6 +8,7 @@
 #include "data/template.h"
 #include "util/file_io.h"
 #include "util/limits.h"
+#include "util/path_guard.h"
 
 namespace {
 
@@ -83,6 +84,7 @@ z80lm::cli::Registration reg{
       sub.add_flag("-q,--quiet", o->quiet, "no summary on stderr");
       sub.footer(kFooter);
       return [=] {
+        z80lm::check_paths({{"the template", o->input}}, {{"-o", o->output}, {"--heldout", o->heldout}});
         z80lm::TemplateSpec spec =
             z80lm::parse_template(z80lm::read_file(o->input, z80lm::limits::kTemplateFileBytes), o->input);
         z80lm::TemplateOptions opt = spec.options;

@@ -10,6 +10,7 @@
 #include "model/npz.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/path_guard.h"
 #include "web/web_page.h"
 #include "z80/engine.h"
 #include "z80/exporter.h"
@@ -28,6 +29,11 @@ struct ExportArgs {
 };
 
 int run_export(const ExportArgs& a) {
+  z80lm::check_paths({{"the model", a.model}}, {{"-o", a.output},
+                                                {"--snapshot", a.snapshot},
+                                                {"--listing", a.listing},
+                                                {"--symbols", a.symbols},
+                                                {"--asm", a.asm_source}});
   const z80lm::Model m = a.model.ends_with(".npz") ? z80lm::import_npz(a.model) : z80lm::load_model(a.model);
   const z80lm::z80::BuiltProgram p = z80lm::z80::export_program(m, a.options);
   const bool zx48 = a.options.target == "zx48";

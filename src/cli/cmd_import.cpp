@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "model/model_file.h"
 #include "model/npz.h"
+#include "util/path_guard.h"
 
 namespace {
 z80lm::cli::Registration reg{
@@ -13,6 +14,7 @@ z80lm::cli::Registration reg{
       sub.add_option("NPZ", *input, "numpy archive written by the original's exportmodel.py")->required();
       sub.add_option("-o,--output", *output, "the .zlm model to write")->required();
       return [=] {
+        z80lm::check_paths({{"the NPZ", *input}}, {{"-o", *output}});
         z80lm::Model m = z80lm::import_npz(*input);
         z80lm::save_model(*output, m);
         fmt::print("wrote {}\n{}\n", *output, z80lm::describe_model(m));

@@ -100,16 +100,14 @@ int run_program(const RunOptions& options) {
     bool reported = false;
   } meter;
   auto on_output = [&](const ConsoleTimeline& tl) {
-    const OutputByte& last = tl.output.back();
+    const OutputByte& last = tl.last_output;
     // Bytes echoed while a line is being typed belong to no answer.
-    if (!tl.inputs.empty() && tl.inputs.back().output_end == 0 &&
-        tl.output.size() > tl.inputs.back().output_begin)
-      return;
-    if (tl.inputs.size() != meter.inputs_seen || tl.output.size() == 1) {
-      meter = {tl.inputs.size(), last.t_state, 0, false};
+    if (tl.reading_input) return;
+    if (tl.input_count() != meter.inputs_seen || tl.output_count() == 1) {
+      meter = {tl.input_count(), last.t_state, 0, false};
     }
     const uint8_t line_end = spectrum ? '\r' : '\n';
-    if (last.byte >= 0x20 && last.byte < 0x7F && tl.inputs.size() > 0) ++meter.chars;
+    if (last.byte >= 0x20 && last.byte < 0x7F && tl.input_count() > 0) ++meter.chars;
     if (last.byte == line_end && meter.chars > 0 && !meter.reported) {
       meter.reported = true;
       const uint64_t t = last.t_state - meter.span_start;
@@ -158,8 +156,8 @@ int run_program(const RunOptions& options) {
   // On a terminal, or after a one-shot answer to a command tail, do not leave the shell
   // prompt (or our reports) glued to a program's last line.
   const bool one_shot = !options.args.empty() && timeline.inputs.empty();
-  if ((one_shot || ::isatty(STDOUT_FILENO) == 1) && !timeline.output.empty() &&
-      timeline.output.back().byte != '\n') {
+  if ((one_shot || ::isatty(STDOUT_FILENO) == 1) && timeline.output_count() > 0 &&
+      timeline.last_output.byte != '\n') {
     std::fputc('\n', stdout);
     std::fflush(stdout);
   }
@@ -252,7 +250,8 @@ const Registration registration{
           ->check(CLI::ExistingFile);
       sub.footer(
           "The machine: CP/M 2.2 page zero, the program at 0100h, console BDOS functions 0, 1, 2, 6, 9, 10,\n"
-          "11 and 12 served by the host (each call costs the 10 T-states of its RET), exact Zilog T-states\n"
+          "11 and 12 served by the host (each call costs the 10 T-states of its RET, and BDOS 9 10 more per\n"
+          "character printed), exact Zilog T-states\n"
           "for every instruction. Interactive on a terminal (^C stops); otherwise stdin is the keyboard.\n"
           "Output: CR LF becomes a newline. Reports (--stats, --profile, errors) go to stderr.\n"
           "A response is what the program prints between reading a line and asking for the next one,\n"

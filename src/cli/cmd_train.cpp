@@ -84,6 +84,9 @@ z80lm::cli::Registration reg{
       sub.add_option("--checkpoint", o->checkpoint_path, "checkpoint file (default: MODEL.ckpt)");
       sub.add_flag("--resume", o->resume,
                    "continue from the checkpoint (bit for bit; --epochs counts all epochs)");
+      sub.add_flag("--force", o->force,
+                   "start a new run even if the checkpoint file exists (it is overwritten); without "
+                   "--force or --resume an existing checkpoint is never touched");
       sub.add_option("--log", o->log_path,
                      "JSONL metrics log, one line per epoch (default: MODEL.metrics.jsonl)");
       sub.add_option("--plot", o->plot_path, "SVG plot of CE and IntAcc (default: MODEL.svg)");

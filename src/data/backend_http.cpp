@@ -60,6 +60,9 @@ nlohmann::json post_json(HttpClient& http, const BackendConfig& config, const st
     case HttpFailure::other:
       throw Error(fmt::format("{}: {}{}", url, r.error, after),
                   "check --base-url; the server may have crashed");
+    case HttpFailure::too_large:
+      throw Error(fmt::format("{}: {}", url, r.error),
+                  "check --base-url: that server does not answer like an LLM API");
     case HttpFailure::none:
       break;
   }

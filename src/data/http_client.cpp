@@ -11,8 +11,18 @@ namespace z80lm {
 
 namespace {
 
+struct BodySink {
+  std::string* body;
+  bool too_large = false;
+};
+
 size_t append_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* sink = static_cast<BodySink*>(user);
+  if (size * count > kMaxResponseBodyBytes - sink->body->size()) {
+    sink->too_large = true;
+    return 0;  // libcurl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  sink->body->append(data, size * count);
   return size * count;
 }
 
@@ -80,7 +90,8 @@ class CurlClient final : public HttpClient {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "z80lm-data-gen/" Z80LM_VERSION);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    BodySink sink{&response.body};
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, capture_retry_after);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.retry_after);
     char detail[CURL_ERROR_SIZE] = "";
@@ -88,6 +99,11 @@ class CurlClient final : public HttpClient {
     CURLcode code = curl_easy_perform(curl);
     if (code == CURLE_OK) {
       curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    } else if (sink.too_large) {
+      response.failure = HttpFailure::too_large;
+      response.error = fmt::format("the reply body passed {} MiB (kMaxResponseBodyBytes) and was not read further",
+                                   kMaxResponseBodyBytes >> 20);
+      response.body.clear();
     } else {
       response.failure = classify(code);
       response.error = detail[0] ? std::string(detail) : std::string(curl_easy_strerror(code));

@@ -19,6 +19,7 @@ bool is_retryable(const HttpResponse& r) {
     case HttpFailure::other:
       return true;
     case HttpFailure::connect:
+    case HttpFailure::too_large:
       return false;
   }
   return false;
@@ -52,6 +53,7 @@ std::string describe_response(const HttpResponse& r, const HttpRequest& request)
       return fmt::format("no reply within {:g} s", request.timeout_seconds);
     case HttpFailure::connect:
     case HttpFailure::other:
+    case HttpFailure::too_large:
       return r.error;
   }
   return r.error;

@@ -234,25 +234,17 @@ TrapOutcome CpmMachine::return_to_caller(uint16_t hl) {
 
 void CpmMachine::emit(uint8_t byte) {
   console_.write_byte(byte);
-  timeline_.output.push_back({call_t_state_, byte});
+  timeline_.record_output(call_t_state_, byte);
   if (config_.on_output) config_.on_output(timeline_);
 }
 
-size_t CpmMachine::begin_input(uint8_t function) {
+void CpmMachine::begin_input(uint8_t function) {
   console_.flush();
-  InputRequest request;
-  request.t_state = call_t_state_;
-  request.function = function;
-  request.output_begin = timeline_.output.size();
-  timeline_.inputs.push_back(std::move(request));
-  return timeline_.inputs.size() - 1;
+  timeline_.begin_input(call_t_state_, function);
 }
 
-void CpmMachine::end_input(size_t request, std::string text, bool end_of_input) {
-  InputRequest& r = timeline_.inputs[request];
-  r.output_end = timeline_.output.size();
-  r.text = std::move(text);
-  r.end_of_input = end_of_input;
+void CpmMachine::end_input(std::string text, bool end_of_input) {
+  timeline_.end_input(std::move(text), end_of_input);
 }
 
 TrapOutcome CpmMachine::no_more_input() {
@@ -264,20 +256,20 @@ TrapOutcome CpmMachine::no_more_input() {
 }
 
 std::optional<uint8_t> CpmMachine::read_key(uint8_t function, bool echo) {
-  const size_t request = begin_input(function);
+  begin_input(function);
   const std::optional<uint8_t> key = console_.read_byte();
   if (!key) {
-    end_input(request, {}, /*end_of_input=*/true);
+    end_input({}, /*end_of_input=*/true);
     return std::nullopt;
   }
   if (echo && echoed_by_bdos_1(*key)) emit(*key);
-  end_input(request, std::string(1, static_cast<char>(*key)), /*end_of_input=*/false);
+  end_input(std::string(1, static_cast<char>(*key)), /*end_of_input=*/false);
   return key;
 }
 
 TrapOutcome CpmMachine::read_line(uint16_t buffer, std::string& trace) {
   const uint8_t max_length = cpu_.read_byte(buffer);
-  const size_t request = begin_input(10);
+  begin_input(10);
   std::string line;
   std::vector<uint8_t> echo_width;  // columns each stored character took on screen
   auto erase_last = [&] {
@@ -293,7 +285,7 @@ TrapOutcome CpmMachine::read_line(uint16_t buffer, std::string& trace) {
     const std::optional<uint8_t> key = console_.read_byte();
     if (!key) {
       if (line.empty()) {
-        end_input(request, {}, /*end_of_input=*/true);
+        end_input({}, /*end_of_input=*/true);
         trace += " -> end of input";
         return no_more_input();
       }
@@ -312,7 +304,7 @@ TrapOutcome CpmMachine::read_line(uint16_t buffer, std::string& trace) {
     if (c == kCtrlC && line.empty()) {
       emit('^');
       emit('C');
-      end_input(request, std::string(1, static_cast<char>(c)), /*end_of_input=*/false);
+      end_input(std::string(1, static_cast<char>(c)), /*end_of_input=*/false);
       trace += " -> ^C";
       return stop(ExitReason::kWarmBoot, "^C at the start of a line (warm boot)");
     }
@@ -335,7 +327,32 @@ TrapOutcome CpmMachine::read_line(uint16_t buffer, std::string& trace) {
   for (size_t i = 0; i < line.size(); ++i)
     cpu_.write_byte(static_cast<uint16_t>(buffer + 2 + i), static_cast<uint8_t>(line[i]));
   trace += fmt::format(" max={} -> {} ({} chars)", max_length, escaped(line), line.size());
-  end_input(request, std::move(line), /*end_of_input=*/false);
+  end_input(std::move(line), /*end_of_input=*/false);
+  return return_to_caller(0);
+}
+
+TrapOutcome CpmMachine::print_string(std::string_view text, std::string& trace) {
+  // Each character costs what a BDOS 2 call would (kPrintCharTStates); one that would start at
+  // or after the T-state limit is not printed, so --max-tstates bounds the output too.
+  const uint64_t limit = config_.max_t_states == 0 ? std::numeric_limits<uint64_t>::max() : config_.max_t_states;
+  uint64_t now = call_t_state_;
+  for (char c : text) {
+    if (now >= limit) {
+      trace += fmt::format(" -> stopped at the T-state limit after {} of {} chars",
+                           (now - call_t_state_) / kPrintCharTStates,
+                           text.size());
+      cpu_.add_t_states(now - call_t_state_);
+      return stop(ExitReason::kTStateLimit,
+                  fmt::format("stopped after {} T-states (the limit is {}) while printing a string with "
+                              "BDOS 9 at {:04X}h",
+                              now, config_.max_t_states, cpu_.pc()),
+                  "the program may be stuck in a loop; if it just needs longer, raise the limit (z80lm run "
+                  "--max-tstates N)");
+    }
+    emit(static_cast<uint8_t>(c));
+    now += kPrintCharTStates;
+  }
+  cpu_.add_t_states(now - call_t_state_);
   return return_to_caller(0);
 }
 
@@ -372,9 +389,9 @@ TrapOutcome CpmMachine::on_bdos(Z80Cpu& cpu) {
       if (e == 0xFF) {
         uint8_t key = 0;
         if (console_.input_ready()) {
-          const size_t request = begin_input(6);
+          begin_input(6);
           if (const std::optional<uint8_t> byte = console_.read_byte()) key = *byte;
-          end_input(request, std::string(1, static_cast<char>(key)), /*end_of_input=*/false);
+          end_input(std::string(1, static_cast<char>(key)), /*end_of_input=*/false);
         }
         trace += fmt::format(", E=FFh (input) -> {}", describe_byte(key));
         outcome = return_to_caller(key);
@@ -404,9 +421,7 @@ TrapOutcome CpmMachine::on_bdos(Z80Cpu& cpu) {
         break;
       }
       trace += fmt::format(", DE={:04X}h {}", de, escaped(text));
-      for (char c : text) emit(static_cast<uint8_t>(c));
-      cpu.add_t_states(cpm::kPrintStringTStatesPerChar * text.size());  // as if each were a BDOS 2
-      outcome = return_to_caller(0);
+      outcome = print_string(text, trace);
       break;
     }
     case 10:

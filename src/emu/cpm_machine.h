@@ -30,10 +30,12 @@
 // CR was pressed). Exit code 2: max_t_states reached (see Z80Cpu::run for the exact rule).
 // Exit code 1: unimplemented or malformed call, HALT (nothing can wake it). 130: ^C on a terminal.
 //
-// Timing: every instruction costs its Zilog T-states; each BDOS/BIOS call costs only the 10
-// T-states of the emulated RET plus `extra_t_states_per_call`; BDOS 9 also costs 10 T-states per
-// character printed, as if each were a BDOS 2 call. Console bytes are stamped with the
-// T-state at which the call was entered (see console_timeline.h).
+// Timing: every instruction costs its Zilog T-states; each BDOS/BIOS call costs the 10 T-states
+// of the emulated RET plus `extra_t_states_per_call`; BDOS 9 also costs kPrintCharTStates (10)
+// per character printed, as if each were a BDOS 2 call, and a string that reaches max_t_states
+// is cut there (the run stops with exit code 2), so the limit bounds the output as well as the
+// time. Console bytes are stamped with the T-state at which the call was entered (see
+// console_timeline.h, which keeps a bounded record; the bytes themselves go to the Console).
 //
 // Not modelled: disks and files (BDOS 13..40), the CCP itself, the real BDOS/BIOS code and its
 // cost (a real CP/M spends hundreds of T-states per character printed: set
@@ -70,8 +72,10 @@ inline constexpr uint16_t kMaxTpaTop = 0xFE00;  // largest: leaves FE00h..FEFFh 
 inline constexpr uint16_t kBiosBase = 0xFF00;   // BIOS jump table, 17 entries of 3 bytes, all trapped
 inline constexpr uint16_t kBiosWarmBoot = kBiosBase + 3;  // the target of the JP at 0000h
 inline constexpr uint16_t kInitialStack = 0xFEFE;  // SP at start; the word there is 0000h (return = exit)
-inline constexpr uint64_t kPrintStringTStatesPerChar = 10;  // BDOS 9 charges a BDOS 2 call per character
 }  // namespace cpm
+
+// What BDOS 9 charges per character, on top of the call's RET: a BDOS 2 call's RET.
+inline constexpr uint32_t kPrintCharTStates = 10;
 
 struct CpmConfig {
   uint16_t tpa_top = cpm::kDefaultTpaTop;  // word at 0006h; the TPA is 0100h..tpa_top-1
@@ -132,8 +136,10 @@ class CpmMachine {
   TrapOutcome stop(ExitReason reason, std::string message, std::string hint = {});
   TrapOutcome return_to_caller(uint16_t hl);
   void emit(uint8_t byte);
-  size_t begin_input(uint8_t function);
-  void end_input(size_t request, std::string text, bool end_of_input);
+  void begin_input(uint8_t function);
+  void end_input(std::string text, bool end_of_input);
+  // BDOS 9's output, charged kPrintCharTStates per character; stops the run at the limit.
+  TrapOutcome print_string(std::string_view text, std::string& trace);
   // A key for BDOS 1 / BIOS CONIN; std::nullopt at end of input (the caller then stops).
   std::optional<uint8_t> read_key(uint8_t function, bool echo);
   TrapOutcome no_more_input();

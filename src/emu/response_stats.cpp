@@ -19,6 +19,9 @@ bool line_break(uint8_t byte) {
 void collect_text(const ConsoleTimeline& timeline, size_t begin, size_t end, bool ends_in_input,
                   Response& response) {
   const auto& out = timeline.output;
+  // Positions count every byte of the run; only the first output.size() were kept.
+  begin = std::min(begin, out.size());
+  end = std::min(end, out.size());
   size_t first = begin;
   while (first < end && !printable(out[first].byte)) ++first;
   size_t last = end;  // one past the last byte that may count
@@ -67,10 +70,33 @@ std::vector<Response> split_responses(const ConsoleTimeline& timeline) {
   uint64_t span_begin_t = 0;
   size_t span_begin = 0;
   const InputRequest* previous = nullptr;
+  // The line typed before the span: a BDOS 10 line, or keys read one at a time (BDOS 1,
+  // Spectrum keys) with BS/DEL applied, up to their CR.
+  std::string typed;
+  bool line_done = false;
+  auto take_input = [&](const InputRequest& input) {
+    if (input.function == 10) {
+      typed = input.text;
+      line_done = true;
+      return;
+    }
+    for (char c : input.text) {
+      if (line_done) {
+        typed.clear();
+        line_done = false;
+      }
+      if (c == '\r' || c == '\n')
+        line_done = true;
+      else if (c == '\b' || c == '\x7f') {
+        if (!typed.empty()) typed.pop_back();
+      } else
+        typed += c;
+    }
+  };
   auto close_span = [&](uint64_t end_t, size_t end, bool ends_in_input) {
     Response response;
     response.at_program_start = previous == nullptr;
-    if (previous != nullptr) response.prompt = previous->text;
+    if (previous != nullptr) response.prompt = typed;
     response.begin_t_state = span_begin_t;
     response.end_t_state = end_t;
     collect_text(timeline, span_begin, end, ends_in_input, response);
@@ -81,9 +107,12 @@ std::vector<Response> split_responses(const ConsoleTimeline& timeline) {
     span_begin_t = input.t_state;  // the host answers in zero emulated time
     span_begin = input.output_end;
     previous = &input;
+    take_input(input);
     if (input.end_of_input) return responses;
   }
-  close_span(timeline.end_t_state, timeline.output.size(), /*ends_in_input=*/false);
+  // With requests dropped, the last kept span's end is unknown: leave it out.
+  if (timeline.inputs_dropped == 0)
+    close_span(timeline.end_t_state, timeline.output_count(), /*ends_in_input=*/false);
   return responses;
 }
 
@@ -91,6 +120,9 @@ ResponseStats compute_response_stats(const ConsoleTimeline& timeline) {
   ResponseStats stats;
   stats.responses = split_responses(timeline);
   stats.total_t_states = timeline.end_t_state;
+  stats.output_bytes = timeline.output_count();
+  stats.input_requests = timeline.input_count();
+  stats.truncated = timeline.truncated();
   const bool only_start = stats.responses.size() == 1 && stats.responses[0].at_program_start;
   std::vector<uint64_t> intervals;
   uint64_t measured_t_states = 0;
@@ -135,6 +167,11 @@ std::string format_response_stats(const ResponseStats& stats, double mhz) {
     out += fmt::format("mean T-states per response: {:.0f} ({:.3f} s) over {} response{}\n",
                        stats.mean_response_t_states, seconds(stats.mean_response_t_states),
                        stats.measured_responses, stats.measured_responses == 1 ? "" : "s");
+  if (stats.truncated)
+    out += fmt::format(
+        "note: the run printed {} bytes and made {} input requests; only the first {} bytes and {} requests "
+        "were kept (kTimelineMaxOutputBytes, kTimelineMaxInputs), so these figures cover only those\n",
+        stats.output_bytes, stats.input_requests, kTimelineMaxOutputBytes, kTimelineMaxInputs);
   out += fmt::format("whole run: {} T-states ({:.3f} s)\n", stats.total_t_states,
                      seconds(static_cast<double>(stats.total_t_states)));
   return out;

@@ -34,7 +34,8 @@ namespace z80lm::emu {
 struct Response {
   bool at_program_start = false;  // the span began at T = 0, not after an input
   bool measured = false;          // counted in the aggregates (see above)
-  std::string prompt;             // the input that preceded it (empty at program start)
+  std::string prompt;             // the line typed before it (empty at program start): a BDOS 10
+                                  // line, or the keys of a line read key by key, BS/DEL applied
   uint64_t begin_t_state = 0;
   uint64_t end_t_state = 0;
   std::string text;                     // the generated characters
@@ -51,6 +52,9 @@ struct ResponseStats {
   double median_char_interval = 0;    // T-states; mean of the middle two for an even count; 0 if none
   double mean_response_t_states = 0;  // over measured responses; 0 if none
   uint64_t total_t_states = 0;        // the whole run
+  size_t output_bytes = 0;            // printed in the whole run, kept in the timeline or not
+  size_t input_requests = 0;          // likewise
+  bool truncated = false;             // the timeline hit its bounds: the figures cover its start
 };
 
 std::vector<Response> split_responses(const ConsoleTimeline& timeline);

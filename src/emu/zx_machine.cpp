@@ -236,7 +236,7 @@ void ZxMachine::trace(const std::string& line) {
 }
 
 void ZxMachine::emit(uint8_t raw, std::optional<uint8_t> shown) {
-  timeline_.output.push_back({cpu_.t_states(), raw});
+  timeline_.record_output(cpu_.t_states(), raw);
   if (shown) console_.write_byte(*shown);
   if (config_.on_output) config_.on_output(timeline_);
 }
@@ -283,16 +283,11 @@ TrapOutcome ZxMachine::interrupt(Z80Cpu& cpu) {
 
 bool ZxMachine::take_key(uint64_t asked_at) {
   console_.flush();
-  InputRequest request;
-  request.t_state = asked_at;
-  request.function = 1;
-  request.output_begin = timeline_.output.size();
+  timeline_.begin_input(asked_at, 1);
   for (;;) {
     const std::optional<uint8_t> byte = console_.read_byte();
     if (!byte) {
-      request.output_end = timeline_.output.size();
-      request.end_of_input = true;
-      timeline_.inputs.push_back(std::move(request));
+      timeline_.end_input({}, /*end_of_input=*/true);
       if (console_.interrupted())
         stop(ExitReason::kInterrupted,
              fmt::format("interrupted (^C) while waiting for a key at {:04X}h", cpu_.pc()));
@@ -308,9 +303,7 @@ bool ZxMachine::take_key(uint64_t asked_at) {
     else if (key < 0x20 || key > 0x7E)
       continue;  // no Spectrum key types it
     pending_key_ = key;
-    request.text = std::string(1, static_cast<char>(*byte == kLf ? kCr : *byte));
-    request.output_end = timeline_.output.size();
-    timeline_.inputs.push_back(std::move(request));
+    timeline_.end_input(std::string(1, static_cast<char>(*byte == kLf ? kCr : *byte)), /*end_of_input=*/false);
     trace(fmt::format("rom t={} key {} typed", cpu_.t_states(), describe_key(key)));
     return true;
   }

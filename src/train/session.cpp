@@ -17,6 +17,7 @@
 #include "train/progress.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/path_guard.h"
 #include "util/printable.h"
 
 namespace z80lm {
@@ -141,6 +142,19 @@ std::string provenance(const SessionOptions& o, const TrainConfig& c, const Pair
   return j.dump();
 }
 
+// The session's own float options (when to stop, how often to save): finite and in range.
+void check_session_options(const SessionOptions& o) {
+  if (!std::isfinite(o.time_limit) || o.time_limit < 0)
+    throw Error(fmt::format("--time-limit {:g} is not a number of seconds >= 0", o.time_limit),
+                "e.g. --time-limit 60 (0 = no limit)");
+  if (!std::isfinite(o.checkpoint_every) || o.checkpoint_every <= 0)
+    throw Error(fmt::format("--checkpoint-every {:g} is not a number of seconds > 0", o.checkpoint_every),
+                "e.g. --checkpoint-every 30");
+  if (!std::isfinite(o.target_int_acc) || o.target_int_acc < 0 || o.target_int_acc > 1)
+    throw Error(fmt::format("--target-intacc {:g} is not a percentage in 0..100", 100 * o.target_int_acc),
+                "e.g. --target-intacc 95");
+}
+
 }  // namespace
 
 uint64_t pairs_fnv1a64(const std::vector<Pair>& pairs) {
@@ -161,12 +175,22 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
   const auto started = Clock::now();
   auto run_seconds = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
   const Paths paths = resolve_paths(o);
+  check_session_options(o);
+  std::vector<NamedPath> inputs;
+  for (const auto& f : o.data) inputs.push_back({"the data file", f});
+  for (const auto& f : o.val) inputs.push_back({"the held-out file", f});
+  check_paths(inputs, {{"-o", paths.model}, {"--checkpoint", paths.checkpoint}, {"--log", paths.log},
+                       {"--plot", paths.plot}});
 
   PairSet train = load_pairs(o.data, {o.strict, false});
   std::optional<PairSet> val;
   if (!o.val.empty()) val = load_pairs(o.val, {o.strict, false});
   const std::string charset = build_charset(train.pairs);
   const uint64_t hash = pairs_fnv1a64(train.pairs);
+  if (!o.resume && !o.force && std::filesystem::exists(paths.checkpoint))
+    throw Error(fmt::format("{}: a checkpoint of an earlier run is there; a new training would overwrite it",
+                            paths.checkpoint),
+                "continue that run with --resume, or start over with --force (or delete the file)");
 
   TrainConfig config = o.config;
   std::optional<Checkpoint> ckpt;
@@ -189,7 +213,8 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
     config = resume_config(*ckpt, o, paths.checkpoint);
   }
   if (std::string p = config_problem(config, static_cast<int>(charset.size())); !p.empty())
-    throw Error(p, "the Z80 engines need 1..8 layers of 1..256 neurons; see `z80lm train --help`");
+    throw Error(p, "see `z80lm train --help`; the defaults are safe, and the Z80 engines need 1..8 layers of "
+                   "1..256 neurons");
 
   const ExampleSet examples = build_examples(train.pairs, charset, config.encoding);
   Trainer trainer(config, examples, charset);
@@ -249,6 +274,13 @@ SessionResult run_training_session(const SessionOptions& o, const std::atomic<bo
     // An epoch that ends is always summarised before stopping: that evaluation is part of
     // the trajectory (it may choose the best model), so a resumed run must not skip it.
     const bool epoch_end = trainer.step();
+    if (std::string p = divergence_problem(trainer); !p.empty()) {
+      progress.finish();
+      throw Error(p, fmt::format("nothing was saved from this state; {} holds the last good state (if any). "
+                                 "Lower --lr, --logit-scale or the penalty weights and train again without "
+                                 "--resume",
+                                 paths.checkpoint));
+    }
     if (epoch_end) {
       state.elapsed = elapsed_before + run_seconds();
       trainer.end_epoch();

@@ -37,6 +37,7 @@ struct SessionOptions {
   std::string log_path;         // "" = MODEL.metrics.jsonl
   std::string plot_path;        // "" = MODEL.svg
   bool resume = false;
+  bool force = false;  // a new run may overwrite an existing checkpoint
   bool strict = false;
   uint32_t max_epochs = 0;       // total over all runs; 0 = no limit
   uint64_t max_steps = 0;        // optimiser steps, total over all runs; 0 = no limit

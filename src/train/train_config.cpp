@@ -2,29 +2,66 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <string>
 
 #include "model/z80_limits.h"
 
 namespace z80lm {
 
+namespace {
+
+// One float option's accepted range, named once: anything outside (NaN and infinities
+// included) is refused before training starts, so a run cannot diverge from a typo.
+struct FloatRange {
+  const char* flag;
+  double value;
+  double min, max;
+  bool min_open;  // true: min itself is refused
+  const char* typical;
+};
+
+std::string range_problem(const FloatRange& r) {
+  const bool ok = std::isfinite(r.value) && (r.min_open ? r.value > r.min : r.value >= r.min) && r.value <= r.max;
+  if (ok) return {};
+  return fmt::format("{} {:g} is outside {}{:g}, {:g}] (typical: {}; default: see `z80lm train --help`)", r.flag,
+                     r.value, r.min_open ? "(" : "[", r.min, r.max, r.typical);
+}
+
+}  // namespace
+
 std::string config_problem(const TrainConfig& c, int charset_size) {
   if (std::string p = z80_shape_problem(c.hidden, charset_size); !p.empty()) return p;
   if (c.threads < 1 || c.threads > 64) return fmt::format("--threads {} is outside 1..64", c.threads);
   if (c.batch < 1) return fmt::format("--batch {} must be at least 1", c.batch);
   if (c.batch < c.threads) return fmt::format("--batch {} is smaller than --threads {}", c.batch, c.threads);
-  if (!(c.schedule.lr > 0.f)) return "--lr must be positive";
-  if (!(c.schedule.lr_final >= 0.f && c.schedule.lr_final <= 1.f)) return "--lr-final must be in 0..1";
-  if (!(c.schedule.quant_start >= 0.f && c.schedule.quant_start <= 1.f))
-    return "--quant-start must be in 0..1";
-  if (!(c.query_dropout >= 0.f && c.query_dropout < 1.f)) return "--query-dropout must be in [0, 1)";
-  if (!(c.scale_quantile > 0.0 && c.scale_quantile <= 1.0)) return "--scale-quantile must be in (0, 1]";
-  if (!(c.sparsity >= 0.0 && c.sparsity < 1.0)) return "--sparsity must be in [0, 1)";
-  if (!(c.loss.acc_limit > 0.f && c.loss.acc_limit <= 32767.f)) return "--acc-limit must be in 1..32767";
-  if (!(c.loss.logit_scale > 0.f)) return "--logit-scale must be positive";
-  if (!(c.loss.activity_weight >= 0.f)) return "--activity-penalty must be >= 0";
-  if (!(c.loss.label_smoothing >= 0.f && c.loss.label_smoothing < 1.f))
-    return "--label-smoothing must be in [0, 1)";
+  const Schedule& s = c.schedule;
+  const FloatRange ranges[] = {
+      {"--lr", s.lr, 0, kMaxLearningRate, true, "0.001..0.01"},
+      {"--lr-final", s.lr_final, 0, 1, false, "0.05"},
+      {"--warmup-epochs", s.warmup_epochs, 0, kMaxEpochOption, false, "1"},
+      {"--decay-epochs", s.decay_epochs, 0, kMaxEpochOption, false, "30..200"},
+      {"--quant-start", s.quant_start, 0, 1, false, "0.5"},
+      {"--quant-ramp-epochs", s.quant_ramp_epochs, 0, kMaxEpochOption, false, "10"},
+      {"--bias-lr", c.bias_lr, 0, kMaxLossWeight, false, "4"},
+      {"--weight-decay", c.weight_decay, 0, kMaxWeightDecay, false, "0..0.01"},
+      {"--grid-pull", c.grid_pull, 0, kMaxLossWeight, false, "0.5"},
+      {"--query-dropout", c.query_dropout, 0, 0.99, false, "0..0.2"},
+      {"--scale-quantile", c.scale_quantile, 0, 1, true, "0.95"},
+      {"--sparsity", c.sparsity, 0, 0.99, false, "0 or 0.78"},
+      {"--logit-scale", c.loss.logit_scale, 0, kMaxLogitScale, true, "0.02"},
+      {"--acc-limit", c.loss.acc_limit, 1, 32767, false, "24576"},
+      {"--overflow-weight", c.loss.overflow_weight, 0, kMaxLossWeight, false, "1"},
+      {"--activity-penalty", c.loss.activity_weight, 0, kMaxActivityPenalty, false, "0 or 0.0001"},
+      {"--label-smoothing", c.loss.label_smoothing, 0, 0.99, false, "0 or 0.1"},
+  };
+  for (const FloatRange& r : ranges)
+    if (std::string p = range_problem(r); !p.empty()) return p;
+  if (double(s.lr) * double(c.weight_decay) >= 1.0)
+    return fmt::format("--lr {:g} × --weight-decay {:g} is {:g}: each step would scale the weights by 1 - {:g}, "
+                       "which diverges; keep the product well below 1",
+                       s.lr, c.weight_decay, double(s.lr) * double(c.weight_decay),
+                       double(s.lr) * double(c.weight_decay));
   if (c.eval_every < 1) return "--eval-every must be at least 1";
   return {};
 }

@@ -38,7 +38,16 @@ struct TrainConfig {
   LossOptions loss;
 };
 
-// Empty when usable with a charset of this size (checks z80_shape_problem too).
+// The largest values the float options accept (absurd beyond; NaN and infinities never):
+inline constexpr double kMaxLearningRate = 1.0;     // --lr (Adam steps are about this size)
+inline constexpr double kMaxEpochOption = 1e6;      // --warmup-epochs, --decay-epochs, --quant-ramp-epochs
+inline constexpr double kMaxLossWeight = 1000.0;    // --bias-lr, --grid-pull, --overflow-weight
+inline constexpr double kMaxWeightDecay = 10.0;     // --weight-decay (and lr × decay < 1)
+inline constexpr double kMaxLogitScale = 10.0;      // --logit-scale (default 0.02)
+inline constexpr double kMaxActivityPenalty = 1.0;  // --activity-penalty (typical 0.0001)
+
+// Empty when usable with a charset of this size (checks z80_shape_problem too); otherwise one
+// line naming the option, its value and the accepted range.
 std::string config_problem(const TrainConfig& c, int charset_size);
 
 nlohmann::json config_json(const TrainConfig& c);

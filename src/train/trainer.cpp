@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "text/encoder.h"
 #include "train/quantize.h"
@@ -242,6 +243,19 @@ EpochRecord Trainer::end_epoch() {
   }
   state_.history.push_back(r);
   return r;
+}
+
+std::string divergence_problem(const Trainer& tr) {
+  const BatchStats& b = tr.last_batch();
+  const TrainState& s = tr.state();
+  if (!std::isfinite(b.ce_sum) || !std::isfinite(b.penalty_sum))
+    return fmt::format("training diverged at step {}: the batch's loss is not finite (cross-entropy sum {}, "
+                       "penalty sum {})",
+                       s.step, b.ce_sum, b.penalty_sum);
+  for (size_t i = 0; i < s.params.size(); ++i)
+    if (!std::isfinite(s.params[i]))
+      return fmt::format("training diverged at step {}: parameter {} became {}", s.step, i, s.params[i]);
+  return {};
 }
 
 }  // namespace z80lm

@@ -129,6 +129,11 @@ class Trainer {
   BatchStats last_batch_;
 };
 
+// Empty while training is sound; otherwise one line saying what went non-finite after the last
+// step (the batch's loss or a parameter): the run has diverged and nothing it holds may be
+// saved. Checked by the session after every step.
+std::string divergence_problem(const Trainer& tr);
+
 // Σ_layers mean (w/s - code)^2: how far the latent weights are from the grid (the pull's loss).
 // bands: per-layer zero bands (quantize.h), or null for plain rounding.
 double grid_gap(const NetShape& shape, const float* params, const float* scales,

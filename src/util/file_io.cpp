@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "util/error.h"
+#include "util/path_guard.h"
 
 namespace z80lm {
 
@@ -55,6 +56,7 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
+  remove_stale_temp_files(path);  // left by a write that was killed
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw Error(path + ": cannot create " + tmp + ": " + std::strerror(errno), "check the directory exists and is writable");

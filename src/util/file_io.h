@@ -6,7 +6,8 @@
 //
 // Invariants: write_file_atomic never leaves a half-written file at `path`: it writes
 // `path.tmp-<pid>` beside it, flushes it to disk and renames it into place, so a crash or a
-// kill during the write leaves the previous file intact. read_file("-") reads stdin.
+// kill during the write leaves the previous file intact; the next write to `path` deletes
+// such leftovers whose process is gone (path_guard.h). read_file("-") reads stdin.
 // read_file refuses a directory or other non-regular file by name ("is a directory"), and a
 // file (or stdin) longer than `max_bytes` (util/limits.h) before reading more than that.
 #pragma once

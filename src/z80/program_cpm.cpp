@@ -40,17 +40,14 @@ CHAT_LOOP:
         LD   DE,MSG_PROMPT              ; CR LF "> "
         LD   C,9
         CALL BDOS
-        LD   DE,LINE_BUF
-        LD   A,LINE_MAX
-        LD   (DE),A                     ; BDOS 10 accepts at most LINE_MAX bytes
-        LD   C,10                       ; BDOS 10: read a line
-        CALL BDOS
+        CALL READ_LINE                  ; HL = LINE_BUF, B = bytes kept
+        PUSH HL
+        PUSH BC
         LD   DE,MSG_CRLF
         LD   C,9
         CALL BDOS
-        LD   HL,LINE_BUF+2
-        LD   A,(LINE_BUF+1)             ; bytes typed
-        LD   B,A
+        POP  BC
+        POP  HL
         CALL QUERY_SPAN
         JR   Z,CHAT_LOOP                ; blank line: ask again
         LD   A,(HL)
@@ -58,6 +55,115 @@ CHAT_LOOP:
         JP   Z,WARM_BOOT                ; '!' quits
         CALL ANSWER
         JR   CHAT_LOOP
+
+; READ_LINE: read one whole line, whatever its length, a key at a time with BDOS 1 (which
+; echoes it), and keep what `z80lm chat` hashes (encoder.h query_span): leading spaces are
+; not kept, the next LINE_MAX bytes go to LINE_BUF, the rest is read and dropped. BS and DEL
+; erase the last character typed (kept or not); ^C on an empty line returns to CP/M, as BDOS
+; 10 does; CR or LF ends the line. The counts stop at FFFFh.
+; Out: HL = LINE_BUF, B = bytes kept (0..LINE_MAX).
+READ_LINE:
+        LD   HL,0
+        LD   (LINE_COL),HL              ; characters on the line (what BS can erase)
+        LD   (LINE_LEN),HL              ; characters after the leading spaces
+RL_KEY:
+        LD   C,1                        ; BDOS 1: a key, echoed
+        CALL BDOS
+        LD   HL,(LINE_COL)
+        CP   13
+        JR   Z,RL_DONE                  ; CR
+        CP   10
+        JR   Z,RL_DONE                  ; LF
+        CP   8
+        JR   Z,RL_BS                    ; the BDOS echoed BS: the cursor is one column left
+        CP   7Fh
+        JR   Z,RL_DEL                   ; DEL: the BDOS echo shows nothing useful
+        LD   E,A                        ; E = the key
+        LD   A,H
+        OR   L
+        JR   NZ,RL_COUNT_COL
+        LD   A,E
+        CP   3
+        JR   Z,RL_CTRL_C                ; ^C on an empty line
+RL_COUNT_COL:
+        CALL INC_SAT
+        LD   (LINE_COL),HL
+        LD   HL,(LINE_LEN)
+        LD   A,H
+        OR   L
+        JR   NZ,RL_KEEP
+        LD   A,E
+        CP   ' '
+        JR   Z,RL_KEY                   ; a leading space: not kept
+RL_KEEP:
+        LD   A,H
+        OR   A
+        JR   NZ,RL_COUNT                ; 256 or more: past LINE_MAX
+        LD   A,L
+        CP   LINE_MAX
+        JR   NC,RL_COUNT                ; past LINE_MAX: counted, not kept
+        PUSH HL
+        LD   BC,LINE_BUF
+        ADD  HL,BC
+        LD   (HL),E
+        POP  HL
+RL_COUNT:
+        CALL INC_SAT
+        LD   (LINE_LEN),HL
+        JR   RL_KEY
+RL_DEL:
+        LD   A,8
+        CALL PUT_CHAR                   ; step left, as the BDOS does for BS
+        LD   HL,(LINE_COL)
+RL_BS:
+        LD   A,H
+        OR   L
+        JR   Z,RL_BS_EDGE
+        DEC  HL
+        LD   (LINE_COL),HL
+        LD   HL,(LINE_LEN)
+        LD   A,H
+        OR   L
+        JR   Z,RL_ERASE                 ; a leading space goes
+        DEC  HL
+        LD   (LINE_LEN),HL
+RL_ERASE:
+        LD   DE,MSG_ERASE               ; space, BS: rub the character out
+        LD   C,9
+        CALL BDOS
+        JR   RL_KEY
+RL_BS_EDGE:
+        LD   A,' '                      ; nothing to erase: step right again over the prompt
+        CALL PUT_CHAR
+        JR   RL_KEY
+RL_CTRL_C:
+        LD   DE,MSG_CTRL_C
+        LD   C,9
+        CALL BDOS
+        JP   WARM_BOOT
+RL_DONE:
+        LD   HL,(LINE_LEN)
+        LD   A,H
+        OR   A
+        LD   A,L
+        JR   NZ,RL_FULL
+        CP   LINE_MAX
+        JR   C,RL_LENGTH
+RL_FULL:
+        LD   A,LINE_MAX
+RL_LENGTH:
+        LD   B,A
+        LD   HL,LINE_BUF
+        RET
+
+; INC_SAT: HL += 1, except that FFFFh stays. Clobbers A.
+INC_SAT:
+        INC  HL
+        LD   A,H
+        OR   L
+        RET  NZ
+        DEC  HL
+        RET
 
 ; PUT_CHAR: print A with BDOS 2 (console output).
 PUT_CHAR:
@@ -68,9 +174,11 @@ PUT_CHAR:
 
 std::string shell_data(const CpmMemoryMap& map) {
   std::string out = "\n; --- CP/M shell data ---\n";
-  out += equ_line("LINE_MAX", std::to_string(kCpmLineMax), "longest line BDOS 10 reads");
+  out += equ_line("LINE_MAX", std::to_string(kCpmLineMax), "bytes of a line kept (the query span)");
   out += "MSG_PROMPT:\n" + db_text("\r\n> $");
   out += "MSG_CRLF:\n" + db_text("\r\n$");
+  out += "MSG_ERASE:\n" + db_text(" \b$");
+  out += "MSG_CTRL_C:\n" + db_text("^C$");
   out +=
       "MSG_NO_ROOM:\n" +
       db_text(fmt::format("Not enough memory: this program needs a TPA up to {:04X}h.\r\n$", map.stack_top));
@@ -78,7 +186,9 @@ std::string shell_data(const CpmMemoryMap& map) {
 }
 
 std::vector<BssBlock> shell_bss() {
-  return {{"LINE_BUF", 2 + kCpmLineMax, false, "CP/M shell: BDOS 10 line (max, count, text)"}};
+  return {{"LINE_BUF", kCpmLineMax, false, "CP/M shell: the kept part of the line"},
+          {"LINE_LEN", 2, false, "CP/M shell: characters typed after the leading spaces"},
+          {"LINE_COL", 2, false, "CP/M shell: characters typed on the line"}};
 }
 
 std::string program_source(const Model& m, const Engine& engine, const CpmMemoryMap& map, const AsmPart& core,

@@ -97,14 +97,19 @@ GK_NEW:
         LD   A,(LAST_K)
         RET
 
-; READ_LINE: a line into LINE_BUF: letters upper-cased, DELETE erases the last byte, ENTER
-; ends it; control keys, graphics and keyword codes are ignored; at most LINE_MAX bytes.
-; Echoes with RST 10h. Out: HL = LINE_BUF, B = bytes typed.
+; READ_LINE: read one whole line, whatever its length, and keep what `z80lm chat` hashes
+; (encoder.h query_span): leading spaces are shown but not kept, the next LINE_MAX bytes go
+; to LINE_BUF, the rest is shown, counted and dropped. Letters are upper-cased; DELETE
+; erases the last character typed (kept or not); ENTER ends the line; control keys,
+; graphics and keyword codes are ignored. Echoes with RST 10h. The counts stop at FFFFh.
+; Out: HL = LINE_BUF, B = bytes kept (0..LINE_MAX).
 READ_LINE:
-        LD   HL,LINE_BUF
-        LD   B,0
+        LD   HL,0
+        LD   (LINE_COL),HL              ; characters on the line (what DELETE can erase)
+        LD   (LINE_LEN),HL              ; characters after the leading spaces
 RL_KEY:
         CALL GET_KEY
+        LD   HL,(LINE_COL)
         CP   KEY_ENTER
         JR   Z,RL_DONE
         CP   KEY_DELETE
@@ -119,35 +124,74 @@ RL_KEY:
         JR   NC,RL_STORE
         SUB  20h                        ; upper case, as the answers are
 RL_STORE:
-        LD   C,A
-        LD   A,B
+        LD   E,A                        ; E = the character
+        CALL INC_SAT
+        LD   (LINE_COL),HL
+        LD   HL,(LINE_LEN)
+        LD   A,H
+        OR   L
+        JR   NZ,RL_KEEP
+        LD   A,E
+        CP   ' '
+        JR   Z,RL_ECHO                  ; a leading space: shown, not kept
+RL_KEEP:
+        LD   A,H
+        OR   A
+        JR   NZ,RL_COUNT                ; 256 or more: past LINE_MAX
+        LD   A,L
         CP   LINE_MAX
-        JR   NC,RL_KEY                  ; the line is full
-        LD   (HL),C
-        INC  HL
-        INC  B
-        LD   A,C
+        JR   NC,RL_COUNT                ; past LINE_MAX: counted, not kept
         PUSH HL
-        PUSH BC
-        RST  10h                        ; echo
-        POP  BC
+        LD   BC,LINE_BUF
+        ADD  HL,BC
+        LD   (HL),E
         POP  HL
+RL_COUNT:
+        CALL INC_SAT
+        LD   (LINE_LEN),HL
+RL_ECHO:
+        LD   (IY+SCR_CT_OFS),255        ; a long line must not stop at "scroll?"
+        LD   A,E
+        RST  10h                        ; echo
         JR   RL_KEY
 RL_DELETE:
-        LD   A,B
-        OR   A
+        LD   A,H
+        OR   L
         JR   Z,RL_KEY                   ; nothing to erase
         DEC  HL
-        DEC  B
-        PUSH HL
-        PUSH BC
+        LD   (LINE_COL),HL
+        LD   HL,(LINE_LEN)
+        LD   A,H
+        OR   L
+        JR   Z,RL_ERASE                 ; a leading space goes
+        DEC  HL
+        LD   (LINE_LEN),HL
+RL_ERASE:
         LD   HL,MSG_ERASE               ; left, space, left
         CALL PRINT_STR
-        POP  BC
-        POP  HL
         JR   RL_KEY
 RL_DONE:
+        LD   HL,(LINE_LEN)
+        LD   A,H
+        OR   A
+        LD   A,L
+        JR   NZ,RL_FULL
+        CP   LINE_MAX
+        JR   C,RL_LENGTH
+RL_FULL:
+        LD   A,LINE_MAX
+RL_LENGTH:
+        LD   B,A
         LD   HL,LINE_BUF
+        RET
+
+; INC_SAT: HL += 1, except that FFFFh stays. Clobbers A.
+INC_SAT:
+        INC  HL
+        LD   A,H
+        OR   L
+        RET  NZ
+        DEC  HL
         RET
 )";
 
@@ -167,7 +211,7 @@ std::string zx48_equs() {
                   "SCR-CT = IY+52h: scrolls before scroll?");
   out += equ_line("KEY_ENTER", hex8(kKeyEnter), "ENTER; also a new line for RST 10h");
   out += equ_line("KEY_DELETE", hex8(kKeyDelete), "DELETE (CAPS SHIFT + 0)");
-  out += equ_line("LINE_MAX", std::to_string(kZxLineMax), "longest line a user can type");
+  out += equ_line("LINE_MAX", std::to_string(kZxLineMax), "bytes of a typed line kept (the query span)");
   return out;
 }
 
@@ -182,7 +226,9 @@ std::string shell_data() {
 }
 
 std::vector<BssBlock> shell_bss() {
-  return {{"LINE_BUF", kZxLineMax, false, "ZX shell: the line being typed"},
+  return {{"LINE_BUF", kZxLineMax, false, "ZX shell: the kept part of the line being typed"},
+          {"LINE_LEN", 2, false, "ZX shell: characters typed after the leading spaces"},
+          {"LINE_COL", 2, false, "ZX shell: characters typed on the line"},
           {"BASIC_SP", 2, false, "ZX shell: BASIC's stack pointer, for the return"},
           {"BASIC_HL2", 2, false, "ZX shell: BASIC's HL', for the return"}};
 }

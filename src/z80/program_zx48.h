@@ -13,8 +13,10 @@
 //  - chat loop: SCR-CT (5C8Ch) = 255 so the ROM never stops with "scroll?"; prints CR "> ";
 //    reads a line: keys come from the ROM's interrupt handler (HALT until FLAGS bit 5 is set,
 //    take LAST-K, clear the bit); letters are upper-cased; DELETE erases (echo 08h ' ' 08h);
-//    ENTER ends; other control keys, graphics and keyword codes are ignored; at most LINE_MAX
-//    bytes. Prints CR, then the answer character by character with RST 10h as it is generated.
+//    ENTER ends; other control keys, graphics and keyword codes are ignored. The whole line
+//    is read, however long, and answered once: what `z80lm chat` hashes is kept (leading
+//    spaces skipped, then LINE_MAX bytes), the rest is echoed and dropped. Prints CR, then
+//    the answer character by character with RST 10h as it is generated.
 //    A blank line asks again; a line whose first non-blank character is '!' quits.
 //  - quit: restores HL' and BASIC's SP and RETurns: into BASIC after a .TAP load ("0 OK"),
 //    or to 0000h (a clean reset into BASIC) in the snapshot, whose stack holds 0000h.
@@ -39,7 +41,7 @@
 
 namespace z80lm::z80 {
 
-inline constexpr int kZxLineMax = 62;           // the longest line a user can type
+inline constexpr int kZxLineMax = 62;           // bytes of a typed line kept: encoder.h kQueryMaxBytes
 inline constexpr uint32_t kZxStackBytes = 256;  // ours + the ROM's print routine and interrupt handler
 
 BuiltProgram build_zx48_program(const Model& m, const Engine& engine);
