@@ -228,7 +228,7 @@ void MsxMachine::trace(const std::string& line) {
 }
 
 void MsxMachine::emit(uint8_t raw, std::optional<uint8_t> shown) {
-  timeline_.output.push_back({cpu_.t_states(), raw});
+  timeline_.record_output(cpu_.t_states(), raw);
   if (shown) console_.write_byte(*shown);
   if (config_.on_output) config_.on_output(timeline_);
 }
@@ -252,16 +252,11 @@ TrapOutcome MsxMachine::chput(Z80Cpu& cpu) {
 
 TrapOutcome MsxMachine::chget(Z80Cpu& cpu) {
   console_.flush();
-  InputRequest request;
-  request.t_state = cpu.t_states();
-  request.function = 1;
-  request.output_begin = timeline_.output.size();
+  timeline_.begin_input(cpu.t_states(), 1);
   for (;;) {
     const std::optional<uint8_t> byte = console_.read_byte();
     if (!byte) {
-      request.output_end = timeline_.output.size();
-      request.end_of_input = true;
-      timeline_.inputs.push_back(std::move(request));
+      timeline_.end_input({}, /*end_of_input=*/true);
       if (console_.interrupted())
         return stop(ExitReason::kInterrupted, "interrupted (^C) while the program waits for a key (CHGET)");
       return stop(ExitReason::kEndOfInput, "end of input while the program waits for a key (CHGET)");
@@ -273,9 +268,7 @@ TrapOutcome MsxMachine::chget(Z80Cpu& cpu) {
       key = kKeyBackspace;
     else if (key != kKeyBackspace && (key < 0x20 || key > 0x7E))
       continue;  // nothing an MSX keyboard types
-    request.text = std::string(1, static_cast<char>(*byte == kLf ? kCr : *byte));
-    request.output_end = timeline_.output.size();
-    timeline_.inputs.push_back(std::move(request));
+    timeline_.end_input(std::string(1, static_cast<char>(*byte == kLf ? kCr : *byte)), /*end_of_input=*/false);
     trace(fmt::format("bios t={} CHGET -> {}", cpu.t_states(), describe_key(key)));
     cpu.set_reg8(Reg8::kA, key);
     cpu.emulate_ret();

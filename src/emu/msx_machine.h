@@ -17,7 +17,7 @@
 // The BIOS is not emulated. Its entry points are trapped and served on the host, like the CP/M
 // BDOS; every other BIOS address stops the run with a message:
 //   00A2h CHPUT   print A: 20h-7Eh as ASCII, LF as a line break, BS as backspace; CR and other
-//                 control codes print nothing (the timeline keeps every byte).
+//                 control codes print nothing (the timeline records every byte).
 //   009Fh CHGET   the next console byte (LF or CR -> 0Dh RETURN, DEL -> 08h BS); end of input
 //                 while the program waits ends the run (exit 0).
 //   0024h ENASLT  selects the slot in A (not expanded) for the page in H's top bits; DI.
