@@ -5,6 +5,7 @@
 #include "util/error.h"
 #include "z80/chat_core.h"
 #include "z80/exporter.h"
+#include "z80/line_input.h"
 #include "z80/pasmo.h"
 
 namespace z80lm::z80 {
@@ -95,22 +96,10 @@ RL_COUNT_COL:
         LD   A,E
         CP   ' '
         JR   Z,RL_KEY                   ; a leading space: not kept
-RL_KEEP:
-        LD   A,H
-        OR   A
-        JR   NZ,RL_COUNT                ; 256 or more: past LINE_MAX
-        LD   A,L
-        CP   LINE_MAX
-        JR   NC,RL_COUNT                ; past LINE_MAX: counted, not kept
-        PUSH HL
-        LD   BC,LINE_BUF
-        ADD  HL,BC
-        LD   (HL),E
-        POP  HL
-RL_COUNT:
-        CALL INC_SAT
-        LD   (LINE_LEN),HL
-        JR   RL_KEY
+)";
+
+// (line_input.h: RL_KEEP .. LINE_LEN updated)
+constexpr std::string_view kShellCodeMiddle = R"(        JR   RL_KEY
 RL_DEL:
         LD   A,8
         CALL PUT_CHAR                   ; step left, as the BDOS does for BS
@@ -141,30 +130,10 @@ RL_CTRL_C:
         LD   C,9
         CALL BDOS
         JP   WARM_BOOT
-RL_DONE:
-        LD   HL,(LINE_LEN)
-        LD   A,H
-        OR   A
-        LD   A,L
-        JR   NZ,RL_FULL
-        CP   LINE_MAX
-        JR   C,RL_LENGTH
-RL_FULL:
-        LD   A,LINE_MAX
-RL_LENGTH:
-        LD   B,A
-        LD   HL,LINE_BUF
-        RET
+)";
 
-; INC_SAT: HL += 1, except that FFFFh stays. Clobbers A.
-INC_SAT:
-        INC  HL
-        LD   A,H
-        OR   L
-        RET  NZ
-        DEC  HL
-        RET
-
+// (line_input.h: RL_DONE, INC_SAT)
+constexpr std::string_view kShellCodeTail = R"(
 ; PUT_CHAR: print A with BDOS 2 (console output).
 PUT_CHAR:
         LD   E,A
@@ -200,6 +169,10 @@ std::string program_source(const Model& m, const Engine& engine, const CpmMemory
       engine.name(), layer_widths_text(m), m.output_size(), hex16(kLoadAddress));
   src += cpm_memory_equs(map) + "\n";
   src += kShellCode;
+  src += line_keep_asm();
+  src += kShellCodeMiddle;
+  src += line_span_asm();  // RL_DONE, INC_SAT
+  src += kShellCodeTail;
   src += core.code;
   src += net.code;
   src += shell_data(map) + "\n" + core.data + "\n" + net.data;

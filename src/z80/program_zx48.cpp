@@ -7,6 +7,7 @@
 #include "z80/chat_core.h"
 #include "z80/cpm_memory_map.h"
 #include "z80/exporter.h"
+#include "z80/line_input.h"
 #include "z80/pasmo.h"
 #include "zx/zx48_memory_map.h"
 
@@ -134,22 +135,10 @@ RL_STORE:
         LD   A,E
         CP   ' '
         JR   Z,RL_ECHO                  ; a leading space: shown, not kept
-RL_KEEP:
-        LD   A,H
-        OR   A
-        JR   NZ,RL_COUNT                ; 256 or more: past LINE_MAX
-        LD   A,L
-        CP   LINE_MAX
-        JR   NC,RL_COUNT                ; past LINE_MAX: counted, not kept
-        PUSH HL
-        LD   BC,LINE_BUF
-        ADD  HL,BC
-        LD   (HL),E
-        POP  HL
-RL_COUNT:
-        CALL INC_SAT
-        LD   (LINE_LEN),HL
-RL_ECHO:
+)";
+
+// (line_input.h: RL_KEEP .. LINE_LEN updated)
+constexpr std::string_view kShellCodeMiddle = R"(RL_ECHO:
         LD   (IY+SCR_CT_OFS),255        ; a long line must not stop at "scroll?"
         LD   A,E
         RST  10h                        ; echo
@@ -170,29 +159,6 @@ RL_ERASE:
         LD   HL,MSG_ERASE               ; left, space, left
         CALL PRINT_STR
         JR   RL_KEY
-RL_DONE:
-        LD   HL,(LINE_LEN)
-        LD   A,H
-        OR   A
-        LD   A,L
-        JR   NZ,RL_FULL
-        CP   LINE_MAX
-        JR   C,RL_LENGTH
-RL_FULL:
-        LD   A,LINE_MAX
-RL_LENGTH:
-        LD   B,A
-        LD   HL,LINE_BUF
-        RET
-
-; INC_SAT: HL += 1, except that FFFFh stays. Clobbers A.
-INC_SAT:
-        INC  HL
-        LD   A,H
-        OR   L
-        RET  NZ
-        DEC  HL
-        RET
 )";
 
 constexpr std::string_view kBanner = "z80lm chat. Type ! to quit.";
@@ -272,6 +238,9 @@ std::string program_source(const Model& m, const Engine& engine, uint16_t origin
   src += "; ====================================== data ======================================\n";
   src += net.data + "\n" + core.data + "\n" + shell_data();
   src += kShellCode;
+  src += line_keep_asm();
+  src += kShellCodeMiddle;
+  src += line_span_asm();  // RL_DONE, INC_SAT
   src += core.code;
   src += net.code;
   src += "\nIMAGE_END:                              ; first byte after the CODE block\n";
