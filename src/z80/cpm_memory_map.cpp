@@ -4,6 +4,19 @@
 
 namespace z80lm::z80 {
 
+BufferLayout plan_buffers_at(uint32_t origin, uint32_t image_bytes, const std::vector<BssBlock>& buffers,
+                             uint32_t stack_bytes) {
+  const CpmMemoryMap cpm = plan_cpm_memory(image_bytes, buffers);
+  BufferLayout layout;
+  for (PlacedBlock p : cpm.buffers) {
+    p.address = p.address - kLoadAddress + origin;
+    layout.buffers.push_back(std::move(p));
+  }
+  layout.stack_bottom = cpm.stack_bottom - kLoadAddress + origin;
+  layout.stack_top = layout.stack_bottom + stack_bytes;
+  return layout;
+}
+
 CpmMemoryMap plan_cpm_memory(uint32_t image_bytes, const std::vector<BssBlock>& buffers) {
   CpmMemoryMap map;
   map.image_end = kLoadAddress + image_bytes;

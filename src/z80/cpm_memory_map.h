@@ -52,6 +52,17 @@ struct CpmMemoryMap {
 // Places the buffers after an image of `image_bytes` and the stack after them.
 CpmMemoryMap plan_cpm_memory(uint32_t image_bytes, const std::vector<BssBlock>& buffers);
 
+// The same layout for a program whose image starts at the page-aligned `origin` instead of
+// 0100h (the Spectrum and MSX targets): plan_cpm_memory starts at a page boundary too, so
+// shifting its addresses gives the same layout; the stack is `stack_bytes` long.
+struct BufferLayout {
+  std::vector<PlacedBlock> buffers;
+  uint32_t stack_bottom = 0;
+  uint32_t stack_top = 0;
+};
+BufferLayout plan_buffers_at(uint32_t origin, uint32_t image_bytes, const std::vector<BssBlock>& buffers,
+                             uint32_t stack_bytes);
+
 // Empty when everything fits below `min_tpa_top`, else one line naming the sizes.
 std::string cpm_memory_problem(const CpmMemoryMap& map, uint32_t min_tpa_top);
 

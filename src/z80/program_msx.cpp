@@ -204,24 +204,11 @@ std::vector<BssBlock> shell_bss() {
 }
 
 // The buffers laid out after an image of `image_bytes` at the page-aligned `origin`: the CP/M
-// planner's rule (unaligned buffers first, then page-aligned ones), shifted from its 0100h
-// start to `origin`, as the Spectrum target does.
-struct MsxLayout {
-  std::vector<PlacedBlock> buffers;
-  uint32_t stack_bottom = 0;
-  uint32_t stack_top = 0;
-};
+// planner's rule (cpm_memory_map.h plan_buffers_at), as the Spectrum target does.
+using MsxLayout = BufferLayout;
 
 MsxLayout layout_buffers(uint32_t origin, uint32_t image_bytes, const std::vector<BssBlock>& bss) {
-  const CpmMemoryMap cpm = plan_cpm_memory(image_bytes, bss);
-  MsxLayout layout;
-  for (PlacedBlock p : cpm.buffers) {
-    p.address = p.address - kLoadAddress + origin;
-    layout.buffers.push_back(std::move(p));
-  }
-  layout.stack_bottom = cpm.stack_bottom - kLoadAddress + origin;
-  layout.stack_top = layout.stack_bottom + msx::kStackBytes;
-  return layout;
+  return plan_buffers_at(origin, image_bytes, bss, msx::kStackBytes);
 }
 
 std::string program_source(const Model& m, const Engine& engine, uint16_t origin, const MsxLayout& layout,

@@ -199,25 +199,12 @@ std::vector<BssBlock> shell_bss() {
           {"BASIC_HL2", 2, false, "ZX shell: BASIC's HL', for the return"}};
 }
 
-// The buffers laid out after an image of `image_bytes` at the page-aligned `origin`. The CP/M
-// planner's rule (unaligned buffers first, then page-aligned ones) is reused: it starts at the
-// page-aligned 0100h, so shifting its addresses gives the same layout at any page boundary.
-struct ZxLayout {
-  std::vector<PlacedBlock> buffers;
-  uint32_t stack_bottom = 0;
-  uint32_t stack_top = 0;
-};
+// The buffers laid out after an image of `image_bytes` at the page-aligned `origin`: the CP/M
+// planner's rule (cpm_memory_map.h plan_buffers_at).
+using ZxLayout = BufferLayout;
 
 ZxLayout layout_buffers(uint32_t origin, uint32_t image_bytes, const std::vector<BssBlock>& bss) {
-  const CpmMemoryMap cpm = plan_cpm_memory(image_bytes, bss);
-  ZxLayout layout;
-  for (PlacedBlock p : cpm.buffers) {
-    p.address = p.address - kLoadAddress + origin;
-    layout.buffers.push_back(std::move(p));
-  }
-  layout.stack_bottom = cpm.stack_bottom - kLoadAddress + origin;
-  layout.stack_top = layout.stack_bottom + kZxStackBytes;
-  return layout;
+  return plan_buffers_at(origin, image_bytes, bss, kZxStackBytes);
 }
 
 std::string layout_equs(const ZxLayout& layout) {
