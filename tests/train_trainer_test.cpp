@@ -2,7 +2,10 @@
 // checkpoint (also mid-epoch), checkpoint validation, the overflow penalty's effect.
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <cstring>
 
 #include "infer/reference.h"
 #include "model/model_file.h"
@@ -125,6 +128,81 @@ TEST(TrainTrainer, CheckpointMidEpochContinuesBitForBit) {
   EXPECT_EQ(resumed.state().adam_v, straight.state().adam_v);
   EXPECT_EQ(serialize_model(resumed.state().best.model), serialize_model(straight.state().best.model));
   EXPECT_EQ(resumed.state().history.size(), straight.state().history.size());
+}
+
+TEST(TrainTrainer, EmaIsTheWarmedUpMovingAverageOfTheParameters) {
+  Fixture f;
+  TrainConfig c = small_config();
+  c.ema = 0.9f;
+  Trainer tr(c, f.ex, f.charset);
+  std::vector<float> expected = tr.state().params;  // the average starts at the initialisation
+  ASSERT_EQ(tr.state().ema, expected);
+  for (uint64_t t = 0; t < 30; ++t) {
+    tr.step();
+    const float d = std::min(0.9f, (1.f + float(t)) / (10.f + float(t)));
+    for (size_t i = 0; i < expected.size(); ++i) expected[i] = d * expected[i] + (1.f - d) * tr.state().params[i];
+  }
+  ASSERT_EQ(tr.state().ema.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) ASSERT_FLOAT_EQ(tr.state().ema[i], expected[i]) << i;
+  EXPECT_NE(tr.state().ema, tr.state().params);
+  // The model is made of the average, not of the last weights.
+  TrainConfig plain = c;
+  plain.ema = 0;
+  Trainer without(plain, f.ex, f.charset);
+  without.restore([&] {
+    TrainState s = tr.state();
+    s.ema.clear();
+    return s;
+  }());
+  EXPECT_NE(serialize_model(tr.current_model()), serialize_model(without.current_model()));
+  TrainState averaged = tr.state();
+  averaged.params = averaged.ema;
+  averaged.ema.clear();
+  without.restore(averaged);
+  EXPECT_EQ(serialize_model(tr.current_model()), serialize_model(without.current_model()));
+}
+
+TEST(TrainTrainer, EmaCheckpointMidEpochContinuesBitForBit) {
+  Fixture f;
+  TrainConfig c = small_config();
+  c.ema = 0.99f;
+  Trainer straight(c, f.ex, f.charset), first(c, f.ex, f.charset);
+  const size_t steps = 2 * first.batches_per_epoch() + 1;
+  for (size_t i = 0; i < steps; ++i)
+    if (first.step()) first.end_epoch();
+  const std::string bytes = serialize_checkpoint({c, f.charset, 42, first.state()});
+  Checkpoint loaded = parse_checkpoint(bytes, "mem.ckpt");
+  EXPECT_EQ(loaded.config.ema, 0.99f);
+  EXPECT_EQ(loaded.state.ema, first.state().ema);
+  EXPECT_EQ(serialize_checkpoint(loaded), bytes);
+  Trainer resumed(loaded.config, f.ex, f.charset);
+  resumed.restore(std::move(loaded.state));
+  for (Trainer* t : {&straight, &resumed})
+    while (t->state().epoch < 5)
+      if (t->step()) t->end_epoch();
+  EXPECT_EQ(resumed.state().ema, straight.state().ema);
+  EXPECT_EQ(serialize_model(resumed.state().best.model), serialize_model(straight.state().best.model));
+  // A checkpoint without the average cannot continue a run with one (and the reverse).
+  TrainConfig plain = c;
+  plain.ema = 0;
+  Trainer other(plain, f.ex, f.charset);
+  EXPECT_THROW(other.restore(straight.state()), Error);
+}
+
+TEST(TrainCheckpoint, Version1WithoutTheAverageStillLoads) {
+  // Checkpoints written before --ema are version 1: the same layout without the average.
+  Fixture f;
+  TrainConfig c = small_config();
+  Trainer tr(c, f.ex, f.charset);
+  tr.step();
+  std::string v1 = serialize_checkpoint({c, f.charset, 1, tr.state()});
+  v1[8] = 1;
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(v1.data()), static_cast<uInt>(v1.size() - 4)));
+  std::memcpy(v1.data() + v1.size() - 4, &crc, 4);
+  Checkpoint loaded = parse_checkpoint(v1, "old.ckpt");
+  EXPECT_EQ(loaded.state.params, tr.state().params);
+  EXPECT_TRUE(loaded.state.ema.empty());
 }
 
 TEST(TrainCheckpoint, DamageIsRefusedWithTheByteOffset) {

@@ -144,6 +144,9 @@ z80lm::cli::Registration reg{
       opt("--grid-pull", c.grid_pull, "grid_pull", "weight of the loss pulling latent weights to the grid");
       opt("--query-dropout", c.query_dropout, "query_dropout",
           "drop each query trigram hit with this probability (augmentation for unseen phrasings)");
+      opt("--ema", c.ema, "ema",
+          "make the models (best and final) from an exponential moving average of the latent weights "
+          "with this decay per step (e.g. 0.999; 0 = off, the weights themselves)");
       opt("--scale-quantile", c.scale_quantile, "scale_quantile", "per-layer scale = this quantile of |w|");
       opt("--sparsity", c.sparsity, "sparsity",
           "make at least this fraction of every layer's weights 0 (e.g. 0.78: a tinychat-size model the "

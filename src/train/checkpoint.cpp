@@ -239,6 +239,7 @@ std::string serialize_checkpoint(const Checkpoint& c) {
   put_array(out, s.params);
   put_array(out, s.adam_m);
   put_array(out, s.adam_v);
+  put_array(out, s.ema);  // empty unless config.ema > 0
   put<uint32_t>(out, static_cast<uint32_t>(s.scales.size()));
   put_array(out, s.scales);
   put<uint32_t>(out, s.batch_in_epoch ? static_cast<uint32_t>(s.order.size()) : 0u);
@@ -257,9 +258,9 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
     throw Error(name + ": byte 0: not a z80lm checkpoint (bad magic)",
                 "pass the .ckpt file written by `z80lm train` (--checkpoint)");
   const auto version = r.get<uint16_t>("the version");
-  if (version != kCheckpointVersion)
-    throw Error(fmt::format("{}: byte 8: checkpoint format version {}, this z80lm reads version {}", name,
-                            version, kCheckpointVersion),
+  if (version < kCheckpointOldestVersion || version > kCheckpointVersion)
+    throw Error(fmt::format("{}: byte 8: checkpoint format version {}, this z80lm reads versions {} to {}",
+                            name, version, kCheckpointOldestVersion, kCheckpointVersion),
                 "resume with the z80lm that wrote it, or train again without --resume");
   if (bytes.size() >= 4) {
     uint32_t stored;
@@ -289,6 +290,7 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   s.params = r.array<float>(n, "the parameters");
   s.adam_m = r.array<float>(n, "the Adam first moments");
   s.adam_v = r.array<float>(n, "the Adam second moments");
+  if (c.config.ema > 0.f) s.ema = r.array<float>(n, "the moving average of the parameters");
   const size_t expected =
       net_shape(network_widths(c.config.encoding, c.config.hidden, static_cast<int>(c.charset.size()))).total;
   if (n != expected)
@@ -308,6 +310,7 @@ Checkpoint parse_checkpoint(std::string_view bytes, const std::string& name) {
   check_floats(s.params, params_at + 8, "params", false);
   check_floats(s.adam_m, params_at + 8 + 4 * n, "adam_m", false);
   check_floats(s.adam_v, params_at + 8 + 8 * n, "adam_v", false);
+  check_floats(s.ema, params_at + 8 + 12 * n, "ema", false);
   for (size_t i = 0; i < s.adam_v.size(); ++i)
     if (s.adam_v[i] < 0.f)
       r.fail(params_at + 8 + 8 * n + 4 * i,

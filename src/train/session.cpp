@@ -95,7 +95,9 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
         fmt::format("at least {:g}% zero weights per layer (a zero band around 0), {}", 100 * c.sparsity,
                     s.quant_ramp_epochs > 0 ? fmt::format("ramped up over {:g} epochs", s.quant_ramp_epochs)
                                             : std::string("from the start")));
-  row("regularisers", fmt::format("grid pull {:g}, weight decay {:g}", c.grid_pull, c.weight_decay));
+  row("regularisers", fmt::format("grid pull {:g}, weight decay {:g}{}", c.grid_pull, c.weight_decay,
+                                  c.ema > 0 ? fmt::format("; models from a moving average (decay {:g})", c.ema)
+                                            : std::string()));
   row("loss",
       fmt::format("CE on {:g} × outputs{}; overflow penalty {:g} beyond |acc| {:g}{}", c.loss.logit_scale,
                   c.loss.label_smoothing > 0 ? fmt::format(", label smoothing {:g}", c.loss.label_smoothing)

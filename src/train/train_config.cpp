@@ -47,6 +47,7 @@ std::string config_problem(const TrainConfig& c, int charset_size) {
       {"--weight-decay", c.weight_decay, 0, kMaxWeightDecay, false, "0..0.01"},
       {"--grid-pull", c.grid_pull, 0, kMaxLossWeight, false, "0.5"},
       {"--query-dropout", c.query_dropout, 0, 0.99, false, "0..0.2"},
+      {"--ema", c.ema, 0, 0.99999, false, "0 or 0.999"},
       {"--scale-quantile", c.scale_quantile, 0, 1, true, "0.95"},
       {"--sparsity", c.sparsity, 0, 0.99, false, "0 or 0.78"},
       {"--logit-scale", c.loss.logit_scale, 0, kMaxLogitScale, true, "0.02"},
@@ -86,6 +87,7 @@ nlohmann::json config_json(const TrainConfig& c) {
           {"weight_decay", float_json(c.weight_decay)},
           {"grid_pull", float_json(c.grid_pull)},
           {"query_dropout", float_json(c.query_dropout)},
+          {"ema", float_json(c.ema)},
           {"scale_quantile", c.scale_quantile},
           {"scale_per_step", c.scale_per_step},
           {"sparsity", c.sparsity},
@@ -115,6 +117,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   j.at("weight_decay").get_to(c.weight_decay);
   j.at("grid_pull").get_to(c.grid_pull);
   j.at("query_dropout").get_to(c.query_dropout);
+  c.ema = j.value("ema", 0.f);  // absent before --ema
   j.at("scale_quantile").get_to(c.scale_quantile);
   j.at("scale_per_step").get_to(c.scale_per_step);
   c.sparsity = j.value("sparsity", 0.0);  // absent in checkpoints written before --sparsity

@@ -31,6 +31,7 @@ struct TrainConfig {
   float weight_decay = 0.f;   // decoupled (AdamW), weights only
   float grid_pull = 0.5f;     // weight of Σ_layers mean (w/s - q)^2 (pulls weights to the grid)
   float query_dropout = 0.f;  // each query trigram hit of a training example is dropped with this probability
+  float ema = 0.f;  // models are made from an exponential moving average of the weights with this decay (0: off)
   double scale_quantile = 0.95;
   double sparsity = 0.0;        // at least this fraction of every layer's weights is 0 (zero band)
   bool scale_per_step = false;  // false: each layer's scale is fixed at initialisation

@@ -44,6 +44,7 @@ Trainer::Trainer(const TrainConfig& config, const ExampleSet& examples, const st
   state_.adam_m.assign(shape_.total, 0.f);
   state_.adam_v.assign(shape_.total, 0.f);
   state_.scales = layer_scales(shape_, state_.params.data(), config.scale_quantile);
+  if (config.ema > 0.f) state_.ema = state_.params;
 
   pool_ = std::make_unique<ThreadPool>(config.threads);
   eff_.resize(shape_.total);
@@ -56,6 +57,8 @@ void Trainer::restore(TrainState s) {
   if (s.params.size() != shape_.total || s.adam_m.size() != shape_.total || s.adam_v.size() != shape_.total ||
       s.scales.size() != static_cast<size_t>(shape_.layers()))
     throw Error("checkpoint parameters do not match the network", "train without --resume to start fresh");
+  if (s.ema.size() != (config_.ema > 0.f ? shape_.total : 0))
+    throw Error("checkpoint moving average does not match --ema", "resume with the run's own --ema");
   if (s.batch_in_epoch != 0 &&
       (s.order.size() != trainable_.size() || s.batch_in_epoch >= batches_per_epoch()))
     throw Error(fmt::format("checkpoint is in the middle of an epoch over {} examples, the data has {}",
@@ -141,6 +144,7 @@ bool Trainer::step() {
   for (const auto& s : slice_stats_) last_batch_.add(s);
   state_.partial.add(last_batch_);
   apply_gradient(lr);
+  update_average();
 
   ++state_.step;
   if (++state_.batch_in_epoch < batches) return false;
@@ -194,6 +198,22 @@ void Trainer::apply_gradient(float lr) {
   });
 }
 
+void Trainer::update_average() {
+  if (state_.ema.empty()) return;
+  // The usual warm-up: early on the average forgets faster, so it is not anchored to the
+  // random initialisation (decay (1 + t) / (10 + t) until that reaches config.ema).
+  const auto t = static_cast<float>(state_.step);
+  const float d = std::min(config_.ema, (1.f + t) / (10.f + t));
+  using Arr = Eigen::Map<Eigen::ArrayXf>;
+  const auto n = static_cast<Eigen::Index>(state_.ema.size());
+  Arr A(state_.ema.data(), n), P(state_.params.data(), n);
+  A = d * A + (1.f - d) * P;
+}
+
+const float* Trainer::model_params() const {
+  return state_.ema.empty() ? state_.params.data() : state_.ema.data();
+}
+
 std::vector<float> Trainer::zero_bands(double fraction) const {
   if (!(fraction > 0.0)) return std::vector<float>(static_cast<size_t>(shape_.layers()), kPlainRounding);
   return layer_zero_bands(shape_, state_.params.data(), state_.scales.data(), fraction);
@@ -201,12 +221,12 @@ std::vector<float> Trainer::zero_bands(double fraction) const {
 
 Model Trainer::current_model() const {
   std::vector<float> scales = state_.scales;
-  if (config_.scale_per_step) scales = layer_scales(shape_, state_.params.data(), config_.scale_quantile);
+  const float* p = model_params();
+  if (config_.scale_per_step) scales = layer_scales(shape_, p, config_.scale_quantile);
   // The saved model always has the full sparsity, also while the training ramp is below it.
   const std::vector<float> bands =
-      config_.sparsity > 0.0 ? layer_zero_bands(shape_, state_.params.data(), scales.data(), config_.sparsity)
-                             : std::vector<float>();
-  return integer_model(shape_, state_.params.data(), scales.data(), charset_, "",
+      config_.sparsity > 0.0 ? layer_zero_bands(shape_, p, scales.data(), config_.sparsity) : std::vector<float>();
+  return integer_model(shape_, p, scales.data(), charset_, "",
                        bands.empty() ? nullptr : bands.data());
 }
 

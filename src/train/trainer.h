@@ -11,7 +11,9 @@
 // (recomputed every step along a ramp; the saved model has the full target); effective parameters at the
 // scheduled temperature (qat_net.h); forward and backward of the batch split into
 // config.threads fixed slices (qat_forward.h); slice gradients summed in slice order;
-// straight-through to the latent weights (÷ scale), plus the grid-pull term; AdamW. Every
+// straight-through to the latent weights (÷ scale), plus the grid-pull term; AdamW; with
+// config.ema, an exponential moving average of the parameters, which models are then made of
+// (quantizing an average lands fewer weights on the wrong side of a rounding edge). Every
 // eval_every epochs, end_epoch() measures the exact integer model on ALL examples
 // (int_eval.h) and keeps it when it beats the best IntAcc and no accumulator wrapped.
 // Invariants: everything is a function of (config, examples, state): no clock, no global
@@ -64,6 +66,7 @@ struct BestModel {
 
 struct TrainState {
   std::vector<float> params, adam_m, adam_v;  // (shape.total) each
+  std::vector<float> ema;                     // (shape.total) moving average of params; empty when config.ema is 0
   std::vector<float> scales;                  // per layer
   uint64_t step = 0;                          // optimiser steps taken
   uint32_t epoch = 0;                         // completed epochs
@@ -107,6 +110,9 @@ class Trainer {
   // Copies rows[0..n) into dropped_ without the query hits the RNG drops.
   void drop_query_hits(const uint32_t* rows, size_t n);
   void apply_gradient(float lr);
+  void update_average();
+  // The parameters models are made of: the moving average with config.ema, else params.
+  const float* model_params() const;
   // Per-layer zero bands for this fraction of zeros in every layer (0: plain rounding).
   std::vector<float> zero_bands(double fraction) const;
 
