@@ -194,6 +194,24 @@ TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
   EXPECT_EQ(z80::CompactEngine().model_bytes(m), 3u * 15 + 256 * 4 + 13 * 64 + 255 * 5 + 2 * (13 + 255 + 17));
 }
 
+// CTX_LIST (engine.h) may list zero buckets too, in any order: the chat core lists its buckets as
+// they are first hit. Here every other bucket, ascending, half of them zero.
+TEST_P(EngineNetwork, ContextListMayHoldZeroBucketsInAnyOrder) {
+  for (Encoding e : {Encoding::v1, Encoding::v2}) {
+    Model m = random_model({40, 12}, test_charset(12), 21, e);
+    const int nq = query_buckets(e);
+    std::vector<int16_t> x(static_cast<size_t>(input_size(e)), 0);
+    std::vector<uint8_t> list;
+    for (int j = 0; j < kContextBuckets; j += 2) {
+      list.push_back(static_cast<uint8_t>(128 + j));
+      if (j % 4 == 0) x[static_cast<size_t>(nq + j)] = static_cast<int16_t>(32 * (1 + j % 3));
+    }
+    x[3] = x[nq - 1] = 32;
+    EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data(), nullptr, &list), forward_reference(m, x.data()))
+        << encoding_name(e);
+  }
+}
+
 // Pinned so that any change in the engine's cost shows up here; update only on purpose.
 TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   Model m = random_model({64, 32, 20}, test_charset(20), 1);
@@ -203,7 +221,7 @@ TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
   const std::map<std::string, uint64_t> golden = {
-      {"compact", 175769u}, {"fast", 59577u}, {"fast_portable", 63358u}};
+      {"compact", 175769u}, {"fast", 51740u}, {"fast_portable", 55479u}};
   EXPECT_EQ(t_states, golden.at(GetParam()));
 }
 

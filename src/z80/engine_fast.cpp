@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "model/z80_limits.h"
 #include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
@@ -168,7 +170,7 @@ std::string list_loop(const ListOp& o, Flavor f, std::string_view after) {
   return out;
 }
 
-std::string list_code(Flavor f) {
+std::string list_code(Flavor f, const std::string& table) {
   std::string out = fmt::format(
       R"(
 ; ======================================================================================
@@ -185,6 +187,7 @@ std::string list_code(Flavor f) {
       f.sp ? "SP streaming" : "portable", kCenter, f.sp ? "SP at the plus entries" : "HL at the plus entries",
       f.sp ? "H = low page of the accumulators" : "D = low page of the accumulators");
   out += stub_table(f);
+  out += table;
   out += list_loop(kAdd, f,
                    "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
                        dispatch(kSub, "SUB_JP", "A"));
@@ -421,44 +424,116 @@ std::string wide_column(Flavor f, std::string_view page, std::string_view next) 
       next);
 }
 
-// Walk over the context block (layer 1's last 128 inputs): x = 0 skips its record.
+// Walk over the context buckets CTX_LIST lists (engine.h: every nonzero one; the others are 0
+// and cost nothing): FX_CPTR gives each bucket's lists, x = 0 is skipped.
 std::string context_walk(Flavor f) {
   std::string out = fmt::format(
       R"(
-; --- layer 1, context half: each x = NET_CTX[0..127]; x = 0 skips its record
+; --- layer 1, context half: each x = NET_CTX[e] for the buckets e that CTX_LIST lists (the
+; others are 0); FX_CPTR[e] = its record's lists
         LD   IX,WC_BACK
         LD   {0},HIGH NET_A
         EXX                             ; the walk runs in the alternate set
-        LD   HL,L1_CREC
-        LD   DE,NET_CTX
-        LD   B,0                        ; BC = a record's length
-WC_LOOP:
-        LD   A,(DE)                     ;  7  x low
-        INC  D                          ;  4
-        LD   C,A                        ;  4
-        LD   A,(DE)                     ;  7  x high
-        DEC  D                          ;  4
-        OR   C                          ;  4
-        JR   NZ,WC_USE                  ; 7/12
-        LD   C,(HL)                     ;  7  x = 0: skip the record
-        ADD  HL,BC                      ; 11
-WC_NEXT:
-        INC  E                          ;  4
-        JP   NZ,WC_LOOP                 ; 10
-        JP   WC_DONE
-WC_USE:
-        INC  D
-        LD   A,(DE)                     ; x high
-        DEC  D
+        LD   A,(CTX_HITS)
         OR   A
-        JP   NZ,WC_WIDE
-        LD   A,C                        ; x low
+        JP   Z,WC_DONE
+        LD   B,A                        ; B' = buckets listed
+        LD   DE,CTX_LIST-1
+WC_LOOP:
+        INC  DE                         ;  6
+        LD   A,(DE)                     ;  7  e: offset in NET_CTX's page
+        LD   L,A                        ;  4
+        LD   H,(HIGH NET_CTX)+1         ;  7
+        LD   A,(HL)                     ;  7  x high
+        DEC  H                          ;  4
+        OR   A                          ;  4
+        JR   NZ,WC_WIDE                 ; 7/12
+        OR   (HL)                       ;  7  x low
+        JR   Z,WC_NEXT                  ; 7/12  listed, but 0
+        EX   AF,AF'                     ;  4  x
+        LD   H,HIGH FX_CPTR             ;  7
+        LD   A,(HL)                     ;  7  its lists: high byte at FX_CPTR+e
+        RES  7,L                        ;  8
+        LD   L,(HL)                     ;  7  low byte at FX_CPTR+e-128
+        LD   H,A                        ;  4  HL' = the record's Mc
 )",
       page_register(f));
-  out += go_lists(f, "WC");
-  out += "WC_BACK:\n        EXX\n        INC  E\n        JP   NZ,WC_LOOP\n        JP   WC_DONE\nWC_WIDE:\n";
-  out += wide_column(f, "NET_A", "WC_NEXT");
-  out += "WC_DONE:\n";
+  if (f.sp)
+    out += R"(        LD   SP,HL                      ;  6  the lists stream from here
+        EXX                             ;  4
+        EX   AF,AF'                     ;  4
+        LD   C,A                        ;  4  x
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+)";
+  else
+    out += R"(        PUSH HL                         ; 11
+        EXX                             ;  4
+        EX   AF,AF'                     ;  4
+        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   E,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+)";
+  out += dispatch(kAdd, "WC_JP", f.sp ? "D" : "E");
+  out += fmt::format(
+      R"(WC_BACK:
+        EXX
+WC_NEXT:
+        DJNZ WC_LOOP                    ; 13/8
+        JP   WC_DONE
+WC_WIDE:                                ; x >= 256 or negative: A = x high, HL' = &NET_CTX[e]
+{0}        PUSH BC                         ; the count
+        PUSH DE                         ; the list
+        LD   C,(HL)                     ; x low
+        LD   B,A                        ; x high
+        LD   H,HIGH FX_CPTR
+        LD   A,(HL)
+        RES  7,L
+        LD   L,(HL)
+        LD   H,A
+        DEC  HL                         ; the record (its L)
+        PUSH HL
+        PUSH BC
+        EXX
+        POP  BC                         ; C = x low
+        LD   A,B                        ; x high
+        POP  HL
+        LD   D,HIGH NET_A
+        CALL COLG
+        LD   {1},HIGH NET_A                  ; the page register of the lists again
+        EXX
+        POP  DE
+        POP  BC
+        JP   WC_NEXT
+WC_DONE:
+)",
+      f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "", page_register(f));
+  return out;
+}
+
+// FX_CPTR: for each context bucket e (128..255), the address of its record's Mc (the record + 1):
+// low bytes at FX_CPTR + e - 128, high bytes at FX_CPTR + e. One page; placed right after
+// FX_STUBS, which ends on a page boundary, so it costs no padding.
+std::string context_pointers(const Model& m) {
+  const int nq = query_inputs(m);
+  const Layer& layer = m.layers[0];
+  const std::vector<uint8_t> records = fast_records(layer, nq, layer.n_in - nq);
+  std::vector<size_t> offsets;
+  for (size_t at = 0; offsets.size() < static_cast<size_t>(layer.n_in - nq); at += records[at])
+    offsets.push_back(at + 1);
+  std::string out = "\n; FX_CPTR: the lists of context bucket e at FX_CPTR+e-128 (low), FX_CPTR+e (high)\nFX_CPTR:\n";
+  for (const char* half : {"LOW", "HIGH"})
+    for (size_t j = 0; j < offsets.size(); j += 8) {
+      out += "        DB   ";
+      for (size_t k = j; k < std::min(offsets.size(), j + 8); ++k)
+        out += fmt::format("{}{} (L1_CREC+{})", k > j ? "," : "", half, offsets[k]);
+      out += "\n";
+    }
   return out;
 }
 
@@ -559,7 +634,7 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
-  std::string out = list_code(f);
+  std::string out = list_code(f, context_pointers(m));
   out += kGeneralCode;
   out += copy_loop();
 
@@ -735,7 +810,8 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
     const Layer& layer = m.layers[k];
     const int first = k == 0 ? query_inputs(m) : 0;  // layer 1's query half is nibble-coded
     bytes += static_cast<uint32_t>(2 * layer.n_out) + fast_records_bytes(layer, first, layer.n_in - first);
-    if (k == 0) bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size());
+    if (k == 0)  // the nibble columns and FX_CPTR, the context records' pointers
+      bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size()) + 2 * kContextBuckets;
   }
   return bytes;
 }
