@@ -537,7 +537,80 @@ std::string context_pointers(const Model& m) {
   return out;
 }
 
-// Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly.
+// One neuron's test in a hidden walk, half h of the loop (h = 1: the odd offsets, where the walk
+// may end): y = 0 skips the record and moves on; y >= 1 leaves to {w}_Y{h} (y < 64 from the low
+// byte), {w}_HI{h} (centred: the high byte is not 0) or {w}_NN{h} (not centred: not negative).
+std::string walk_test(std::string_view w, int h, bool centred) {
+  std::string out = fmt::format("{}_L{}:\n        LD   A,(DE)                     ;  7  acc high\n", w, h);
+  if (centred)
+    out += fmt::format(
+        R"(        OR   A                          ;  4
+        JR   NZ,{0}_HI{1}                 ; 7/12  negative, value >= 128, or high = 80h
+        DEC  D                          ;  4
+        LD   A,(DE)                     ;  7  acc low (value = low - 128)
+        INC  D                          ;  4
+        SUB  132                        ;  7  value - 4
+        JR   NC,{0}_Y{1}                  ; 7/12  value >= 4: y >= 1
+)",
+        w, h);
+  else
+    out += fmt::format(
+        R"(        ADD  A,A                        ;  4  carry: negative
+        JR   NC,{0}_NN{1}                 ; 7/12
+)",
+        w, h);
+  out += fmt::format(
+      R"({0}_S{1}:
+        LD   C,(HL)                     ;  7  y = 0: skip the record
+        ADD  HL,BC                      ; 11
+        INC  E                          ;  4
+)",
+      w, h);
+  if (h == 1) out += fmt::format("        JP   NZ,{0}_L0                  ; 10\n        JP   {0}_DONE\n", w);
+  return out;
+}
+
+// The out-of-line part of walk_test's half h: the low byte of a value that is not small.
+std::string walk_test_tail(std::string_view w, int h, bool centred) {
+  if (centred)
+    return fmt::format(
+        R"({0}_Y{1}:
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7
+        INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
+        JP   {0}_GO                     ; 10
+{0}_HI{1}:
+        JP   P,{0}_BIG                  ; high 1..7Fh: value >= 128
+        CP   80h
+        JR   NZ,{0}_S{1}                  ; high 81h..0FFh: negative
+        DEC  D                          ; acc 8000h..80FFh: value = acc - 128 > 0 iff acc low < 80h
+        LD   A,(DE)
+        INC  D
+        CP   80h
+        JR   NC,{0}_S{1}
+        JP   {0}_BIG
+)",
+        w, h);
+  return fmt::format(
+      R"({0}_NN{1}:
+        JP   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256
+        DEC  D
+        LD   A,(DE)                     ;  7  acc low (high = 0)
+        INC  D
+        CP   4                          ;  7
+        JR   C,{0}_S{1}                   ; 0..3: y = 0
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7  y = acc >> 2 = 1..63
+        JP   {0}_GO                     ; 10
+)",
+      w, h);
+}
+
+// Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly. The
+// loop is unrolled twice: half 0 tests the even offsets (its INC E cannot end the walk), half 1
+// the odd ones; after a record's lists the walk resumes in the half of E's parity.
 std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
@@ -550,59 +623,31 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
       f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
   out += copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
   out += fmt::format(
-      fmt::runtime(
-          R"(        LD   IX,{0}_BACK
+      R"(        LD   IX,{0}_BACK
         LD   {1},HIGH {2}
         EXX                             ; the walk runs in the alternate set
         LD   HL,L{3}_REC
         LD   DE,{4}+{5}                ; high bytes of layer {6}
         LD   B,0                        ; BC = a record's length
-{0}_LOOP:
-        LD   A,(DE)                     ;  7  acc high
-        ADD  A,A                        ;  4  carry: high >= 80h (negative)
-        JR   NC,{0}_NNEG                ; 7/12
-)" +
-          std::string(
-              center
-                  ? R"(        JR   Z,{0}_H80                  ; 7/12  acc = value + 128: high = 80h may have wrapped
-)"
-                  : "") +
-          R"({0}_SKIP:
-        LD   C,(HL)                     ;  7  y = 0: skip the record
-        ADD  HL,BC                      ; 11
-{0}_NEXT:
-        INC  E                          ;  4
-        JP   NZ,{0}_LOOP                ; 10
-        JP   {0}_DONE
-{0}_NNEG:
-        JR   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256 (>= 128 when centred)
-        DEC  D
-        LD   A,(DE)                     ;  7  acc low (high = 0)
-        INC  D
-)" +
-          std::string(center ? R"(        SUB  132                        ;  7  value - 4 (value = low - 128)
-        JR   C,{0}_SKIP                 ; value < 4: y = 0
-        RRCA                            ;  4
-        RRCA                            ;  4
-        AND  3Fh                        ;  7
-        INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
-)"
-                             : R"(        CP   4                          ;  7
-        JR   C,{0}_SKIP                 ; 0..3: y = 0
-        RRCA                            ;  4
-        RRCA                            ;  4
-        AND  3Fh                        ;  7  y = acc >> 2 = 1..63
-)") + R"({0}_GO:
-)"),
-      w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1);
+{7})",
+      w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1,
+      n_prev % 2 == 0 ? "" : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
+  out += walk_test(w, 0, center != 0);
+  out += walk_test(w, 1, center != 0);
+  out += walk_test_tail(w, 0, center != 0);
+  out += walk_test_tail(w, 1, center != 0);
+  out += w + "_GO:\n";
   out += go_lists(f, w);
   out += fmt::format(
       R"({0}_BACK:
         EXX
+{0}_NEXT:                               ; after a record's lists: on in the half of E's parity
         INC  E
-        JP   NZ,{0}_LOOP
-        JP   {0}_DONE
-{3}{0}_BIG:
+        JP   Z,{0}_DONE
+        BIT  0,E
+        JP   Z,{0}_L0
+        JP   {0}_L1
+{0}_BIG:
         DEC  D
         LD   A,(DE)
         INC  D
@@ -619,13 +664,7 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 {0}_WIDE:
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
-      center ? "        SBC  A,0\n" : "",
-      center
-          ? fmt::format("{0}_H80:                                ; acc 8000h..80FFh: value = acc - 128 > 0 "
-                        "iff acc low < 80h\n        DEC  D\n        LD   A,(DE)\n        INC  D\n"
-                        "        CP   80h\n        JP   NC,{0}_SKIP\n",
-                        w)
-          : "");
+      center ? "        SBC  A,0\n" : "");
   out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
