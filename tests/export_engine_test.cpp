@@ -221,7 +221,7 @@ TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
   const std::map<std::string, uint64_t> golden = {
-      {"compact", 175769u}, {"fast", 52474u}, {"fast_portable", 56213u}};
+      {"compact", 175767u}, {"fast", 50789u}, {"fast_portable", 54528u}};
   EXPECT_EQ(t_states, golden.at(GetParam()));
 }
 

@@ -129,14 +129,19 @@ inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, c
   for (size_t k = 0; k < hits.size(); ++k) cpu.write_byte(static_cast<uint16_t>(symbol(p, "CTX_LIST") + k), hits[k]);
 }
 
-// The output vector NET_OUT holds (N_OUT int16 values, split pages) in `cpu`'s memory.
+// The output vector y in `cpu`'s memory: NET_OUT's N_OUT int16 values v (split pages), y = v >> 2
+// when OUT_STEP is 4 (engine.h).
 inline std::vector<int16_t> network_outputs(const emu::Z80Cpu& cpu, const z80::BuiltProgram& p) {
   const uint16_t out = symbol(p, "NET_OUT");
   const int n_out = static_cast<int>(symbol(p, "N_OUT"));
+  const uint16_t step = symbol(p, "OUT_STEP");
+  EXPECT_TRUE(step == 1 || step == 4) << "OUT_STEP " << step;
   std::vector<int16_t> y(static_cast<size_t>(n_out));
   for (int o = 0; o < n_out; ++o) {
     const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
-    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+    const auto v =
+        static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+    y[o] = static_cast<int16_t>(step == 4 ? v >> 2 : v);  // arithmetic: floor
   }
   return y;
 }

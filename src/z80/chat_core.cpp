@@ -277,34 +277,40 @@ CE_NEW:
         EX   AF,AF'
         RET
 
-; ARGMAX: A = index of the FIRST maximum of the N_OUT outputs at NET_OUT+OUT_FIRST.
-; Values are int16 >> 2, within -8192..8191, so value - best never overflows.
+; ARGMAX: A = index of the FIRST maximum of the N_OUT outputs y = floor(v / OUT_STEP) of the
+; values v at NET_OUT+OUT_FIRST (engine.h). A value beats the best so far iff v >= t, the
+; threshold t = (best v AND -OUT_STEP) + OUT_STEP; DE = t + 8000h, so that unsigned compares
+; order signed values, and most values are passed over on their high byte alone.
 ARGMAX:
-        LD   HL,NET_OUT+OUT_FIRST
-        LD   C,L                        ; offset of the best so far
-        LD   E,(HL)
-        INC  H
-        LD   D,(HL)                     ; DE = best value
-        DEC  H
+        LD   HL,NET_OUT+256+OUT_FIRST   ; the high bytes
+        JR   AM_NEW                     ; output 0 is the first best
 AM_LOOP:
-        INC  L                          ; next output; 0 after the last
-        JR   Z,AM_DONE
-        PUSH HL
+        INC  L                          ;  4  next output; 0 after the last
+        JR   Z,AM_DONE                  ;  7
+        LD   A,(HL)                     ;  7  v high
+        XOR  80h                        ;  7
+        CP   D                          ;  4
+        JR   C,AM_LOOP                  ; 12/7  v < t: y is not greater
+        JR   NZ,AM_NEW                  ;  v > t
+        DEC  H
+        LD   A,(HL)                     ; v low
+        INC  H
+        CP   E
+        JR   C,AM_LOOP                  ; v < t
+AM_NEW:                                 ; y beats the best (or is the first): the new best
+        LD   C,L
+        LD   A,(HL)
+        XOR  80h
+        LD   D,A
+        DEC  H
         LD   A,(HL)
         INC  H
-        LD   H,(HL)
-        LD   L,A                        ; HL = value
-        OR   A
-        SBC  HL,DE                      ; value - best
-        POP  HL
-        JR   Z,AM_LOOP                  ; equal: the earlier one stays
-        JP   M,AM_LOOP                  ; smaller
-        LD   C,L                        ; greater: the new best
-        LD   E,(HL)
-        INC  H
-        LD   D,(HL)
-        DEC  H
-        JR   AM_LOOP
+        AND  100h-OUT_STEP
+        ADD  A,OUT_STEP
+        LD   E,A                        ; DE = t + 8000h
+        JR   NC,AM_LOOP
+        INC  D
+        JR   NZ,AM_LOOP                 ; t > 7FFFh: no later value can beat the best
 AM_DONE:
         LD   A,C
         SUB  OUT_FIRST                  ; offset -> index

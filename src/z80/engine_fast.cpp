@@ -795,29 +795,11 @@ QC_ACC:
   out += context_walk(f);
   for (size_t k = 0; k + 1 < n_layers; ++k)
     out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k));
-  const int n_out = m.layers.back().n_out;
-  if (f.sp) out += "        LD   SP,(FX_SP)\n";
-  out += fmt::format(
-      R"(
-; --- the output layer: y = acc >> 2 (rounded down, no ReLU), in place at NET_OUT
-        LD   HL,NET_OUT+{0}
-FIN_LOOP:
-        LD   E,(HL)                     ;  7
-        INC  H                          ;  4
-        LD   D,(HL)                     ;  7
-        SRA  D                          ;  8
-        RR   E                          ;  8
-        SRA  D                          ;  8
-        RR   E                          ;  8
-        LD   (HL),D                     ;  7
-        DEC  H                          ;  4
-        LD   (HL),E                     ;  7
-        INC  L                          ;  4
-        JR   NZ,FIN_LOOP                ; 12/7
-)",
-      256 - n_out);
+  // The output layer stays as accumulated: the chat core's ARGMAX compares y = acc >> 2 without
+  // computing it (OUT_STEP, engine.h).
   if (f.sp)
-    out += R"(        POP  AF                         ; interrupts as they were
+    out += R"(        LD   SP,(FX_SP)
+        POP  AF                         ; interrupts as they were
         JP   PO,FIN_END
         EI
 FIN_END:
@@ -870,6 +852,7 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   const size_t n_layers = m.layers.size();
   part.data += "; --- fast engine data: biases and records (fast_records.h) ---\n";
   part.data += equ_line("NET_OUT", buffer_of(n_layers - 1), "the last layer's outputs");
+  part.data += equ_line("OUT_STEP", "4", "NET_OUT holds the accumulators: y = acc >> 2 (engine.h)");
   part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
   part.data += "FX_MODEL:\n";
   for (size_t k = 0; k < n_layers; ++k) {
