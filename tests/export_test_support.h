@@ -126,7 +126,8 @@ inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, c
   }
   if (context_list) hits = *context_list;
   cpu.write_byte(symbol(p, "CTX_HITS"), static_cast<uint8_t>(hits.size()));
-  for (size_t k = 0; k < hits.size(); ++k) cpu.write_byte(static_cast<uint16_t>(symbol(p, "CTX_LIST") + k), hits[k]);
+  for (size_t k = 0; k < hits.size(); ++k)
+    cpu.write_byte(static_cast<uint16_t>(symbol(p, "CTX_LIST") + k), hits[k]);
 }
 
 // The output vector y in `cpu`'s memory: NET_OUT's N_OUT int16 values v (split pages), y = v >> 2

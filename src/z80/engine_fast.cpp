@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "model/z80_limits.h"
 #include "z80/fast_query_columns.h"
@@ -54,6 +55,21 @@ constexpr int kCenter = 128;
 
 int center_of(const Model& m, size_t k) {
   return k > 0 && k + 1 < m.layers.size() ? kCenter : 0;
+}
+
+// The high byte every stored bias (bias + centre) of layer k shares, if they all share one (the
+// trained examples' biases are small): then only the low bytes are stored and the high bytes of
+// the accumulators are filled (FX_FILL, 12 T-states a byte instead of LDI's 16.6). Not for
+// layer 1, whose biases are copied once per response.
+std::optional<uint8_t> common_bias_high(const Model& m, size_t k) {
+  if (k == 0) return std::nullopt;
+  const Layer& layer = m.layers[k];
+  const auto high = [&](int o) {
+    return static_cast<uint8_t>(static_cast<uint16_t>(layer.b[o] + center_of(m, k)) >> 8);
+  };
+  for (int o = 1; o < layer.n_out; ++o)
+    if (high(o) != high(0)) return std::nullopt;
+  return high(0);
 }
 
 // The label of slot s of an operation's unrolled loop.
@@ -345,11 +361,27 @@ FC_JR:
 FC_LDI:
 )";
 
-// FX_COPY's unrolled body.
+// FX_COPY's unrolled body, then FX_FILL.
 std::string copy_loop() {
   std::string out;
   for (int k = 0; k < 16; ++k) out += "        LDI                             ; 16\n";
-  return out + "        JP   PE,FC_LDI                  ; BC != 0\n        RET\n";
+  out += "        JP   PE,FC_LDI                  ; BC != 0\n        RET\n";
+  out +=
+      "\n; FX_FILL: A into the bytes from HL on (in one page), 11 T-states a byte: entered\n"
+      "; 2 (16 - r) bytes in for r bytes in the first pass, B = passes of 16 (fill_split).\nFX_FILL:\n";
+  for (int k = 0; k < 16; ++k)
+    out += "        LD   (HL),A                     ;  7\n        INC  L                          ;  4\n";
+  return out + "        DJNZ FX_FILL                    ; 13/8\n        RET\n";
+}
+
+// The accumulators of a layer of n outputs (offsets 256-n..255 of `to`) = its biases: the n low
+// bytes copied, the high bytes filled with `high`.
+std::string fill_split(std::string_view from, std::string_view to, int n, uint8_t high) {
+  const int r = n % 16, passes = n / 16 + (r ? 1 : 0);
+  return fmt::format(
+      "        LD   HL,{0}\n        LD   DE,{1}+{2}\n        LD   BC,{3}\n        CALL FX_COPY\n"
+      "        LD   HL,{1}+{4}\n        LD   B,{5}\n        LD   A,{6}\n        CALL FX_FILL+{7}\n",
+      from, to, 256 - n, n, 512 - n, passes, hex8(high), r ? 2 * (16 - r) : 0);
 }
 
 // Copies n split values into a page-pair buffer at offsets 256-n..255: from a bias image (n low
@@ -526,7 +558,8 @@ std::string context_pointers(const Model& m) {
   std::vector<size_t> offsets;
   for (size_t at = 0; offsets.size() < static_cast<size_t>(layer.n_in - nq); at += records[at])
     offsets.push_back(at + 1);
-  std::string out = "\n; FX_CPTR: the lists of context bucket e at FX_CPTR+e-128 (low), FX_CPTR+e (high)\nFX_CPTR:\n";
+  std::string out =
+      "\n; FX_CPTR: the lists of context bucket e at FX_CPTR+e-128 (low), FX_CPTR+e (high)\nFX_CPTR:\n";
   for (const char* half : {"LOW", "HIGH"})
     for (size_t j = 0; j < offsets.size(); j += 8) {
       out += "        DB   ";
@@ -611,7 +644,7 @@ std::string walk_test_tail(std::string_view w, int h, bool centred) {
 // Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly. The
 // loop is unrolled twice: half 0 tests the even offsets (its INC E cannot end the walk), half 1
 // the odd ones; after a record's lists the walk resumes in the half of E's parity.
-std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) {
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
@@ -621,7 +654,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 {5})",
       k + 2, n_prev, n_next, k + 1, dst,
       f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
-  out += copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
+  out += high ? fill_split(fmt::format("L{}_BIAS", k + 2), dst, n_next, *high)
+              : copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
   out += fmt::format(
       R"(        LD   IX,{0}_BACK
         LD   {1},HIGH {2}
@@ -631,7 +665,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
         LD   B,0                        ; BC = a record's length
 {7})",
       w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1,
-      n_prev % 2 == 0 ? "" : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
+      n_prev % 2 == 0 ? ""
+                      : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
   out += walk_test(w, 0, center != 0);
   out += walk_test(w, 1, center != 0);
   out += walk_test_tail(w, 0, center != 0);
@@ -794,7 +829,8 @@ QC_ACC:
   out += copy_split("QCACHE", "NET_A", n1, true);
   out += context_walk(f);
   for (size_t k = 0; k + 1 < n_layers; ++k)
-    out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k));
+    out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k),
+                       common_bias_high(m, k + 1));
   // The output layer stays as accumulated: the chat core's ARGMAX compares y = acc >> 2 without
   // computing it (OUT_STEP, engine.h).
   if (f.sp)
@@ -808,13 +844,16 @@ FIN_END:
   return out;
 }
 
-// n low bytes, then n high bytes of bias + center (modulo 2^16).
-std::vector<uint8_t> split_biases(const Layer& layer, int center) {
-  std::vector<uint8_t> bias(2 * static_cast<size_t>(layer.n_out));
+// Layer k's biases + centre (modulo 2^16): n low bytes, then n high bytes unless they are all
+// alike (common_bias_high).
+std::vector<uint8_t> split_biases(const Model& m, size_t k) {
+  const Layer& layer = m.layers[k];
+  const bool low_only = common_bias_high(m, k).has_value();
+  std::vector<uint8_t> bias((low_only ? 1 : 2) * static_cast<size_t>(layer.n_out));
   for (int o = 0; o < layer.n_out; ++o) {
-    const auto v = static_cast<uint16_t>(layer.b[o] + center);
+    const auto v = static_cast<uint16_t>(layer.b[o] + center_of(m, k));
     bias[o] = static_cast<uint8_t>(v & 0xFF);
-    bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
+    if (!low_only) bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
   }
   return bias;
 }
@@ -830,7 +869,8 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& layer = m.layers[k];
     const int first = k == 0 ? query_inputs(m) : 0;  // layer 1's query half is nibble-coded
-    bytes += static_cast<uint32_t>(2 * layer.n_out) + fast_records_bytes(layer, first, layer.n_in - first);
+    bytes += static_cast<uint32_t>(split_biases(m, k).size()) +
+             fast_records_bytes(layer, first, layer.n_in - first);
     if (k == 0)  // the nibble columns and FX_CPTR, the context records' pointers
       bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size()) + 2 * kContextBuckets;
   }
@@ -857,10 +897,12 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   part.data += "FX_MODEL:\n";
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
-    part.data +=
-        fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {} high bytes\n", k + 1, layer.n_in,
-                    layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out, layer.n_out);
-    part.data += db_lines(split_biases(layer, center_of(m, k)), fmt::format("L{}_BIAS", k + 1));
+    const std::optional<uint8_t> high = common_bias_high(m, k);
+    part.data += fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {}\n", k + 1, layer.n_in,
+                             layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out,
+                             high ? fmt::format("no high bytes (all {}, filled)", hex8(*high))
+                                  : fmt::format("{} high bytes", layer.n_out));
+    part.data += db_lines(split_biases(m, k), fmt::format("L{}_BIAS", k + 1));
     if (k == 0) {
       const int nq = query_inputs(m);
       part.data += fmt::format(
