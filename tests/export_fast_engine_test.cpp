@@ -126,7 +126,13 @@ TEST(FastEngine, ModelBytesAreWhatTheImageHolds) {
   Model m = random_model({13, 255, 17}, test_charset(17), 12);
   for (const std::string engine : {"fast", "fast_portable"}) {
     const z80::BuiltProgram p = export_cpm(m, engine);
-    EXPECT_EQ(z80::FastEngine().model_bytes(m), symbol(p, "IMAGE_END") - symbol(p, "FX_MODEL")) << engine;
+    // The data from FX_MODEL on, and FX_CPTR (the context records' pointers: a page in the code,
+    // right after the page-aligned FX_STUBS, so that it costs no padding).
+    EXPECT_EQ(z80::FastEngine().model_bytes(m),
+              symbol(p, "IMAGE_END") - symbol(p, "FX_MODEL") + 2 * kContextBuckets)
+        << engine;
+    EXPECT_EQ(symbol(p, "FX_CPTR"), symbol(p, "FX_STUBS") + 256) << engine;
+    EXPECT_EQ(symbol(p, "FX_CPTR") % 256, 0) << engine;
   }
 }
 

@@ -110,25 +110,39 @@ inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
 }
 
 // The network inputs x (N_QUERY + 128 int16 values) in `cpu`'s memory: the query block at
-// NET_IN, the context block at NET_CTX (engine.h), split pages.
-inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, const int16_t* x) {
+// NET_IN, the context block at NET_CTX (engine.h), split pages; CTX_LIST lists the nonzero
+// context buckets, in descending order (the chat core lists them as they are first hit: no engine
+// may rely on an order), or `context_list` (offsets 128..255 in NET_CTX's page) when given.
+inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, const int16_t* x,
+                                 const std::vector<uint8_t>* context_list = nullptr) {
   const int n_query = symbol(p, "N_QUERY");
+  const uint16_t net_ctx = symbol(p, "NET_CTX");
+  std::vector<uint8_t> hits;
   for (int i = 0; i < n_query + kContextBuckets; ++i) {
-    const auto at =
-        static_cast<uint16_t>(i < n_query ? symbol(p, "NET_IN") + i : symbol(p, "NET_CTX") + i - n_query);
+    const auto at = static_cast<uint16_t>(i < n_query ? symbol(p, "NET_IN") + i : net_ctx + i - n_query);
     cpu.write_byte(at, static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
     cpu.write_byte(static_cast<uint16_t>(at + 256), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
+    if (i >= n_query && x[i] != 0) hits.insert(hits.begin(), static_cast<uint8_t>(at & 0xFF));
   }
+  if (context_list) hits = *context_list;
+  cpu.write_byte(symbol(p, "CTX_HITS"), static_cast<uint8_t>(hits.size()));
+  for (size_t k = 0; k < hits.size(); ++k)
+    cpu.write_byte(static_cast<uint16_t>(symbol(p, "CTX_LIST") + k), hits[k]);
 }
 
-// The output vector NET_OUT holds (N_OUT int16 values, split pages) in `cpu`'s memory.
+// The output vector y in `cpu`'s memory: NET_OUT's N_OUT int16 values v (split pages), y = v >> 2
+// when OUT_STEP is 4 (engine.h).
 inline std::vector<int16_t> network_outputs(const emu::Z80Cpu& cpu, const z80::BuiltProgram& p) {
   const uint16_t out = symbol(p, "NET_OUT");
   const int n_out = static_cast<int>(symbol(p, "N_OUT"));
+  const uint16_t step = symbol(p, "OUT_STEP");
+  EXPECT_TRUE(step == 1 || step == 4) << "OUT_STEP " << step;
   std::vector<int16_t> y(static_cast<size_t>(n_out));
   for (int o = 0; o < n_out; ++o) {
     const auto at = static_cast<uint16_t>(out + 256 - n_out + o);
-    y[o] = static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+    const auto v =
+        static_cast<int16_t>(cpu.read_byte(at) | (cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8));
+    y[o] = static_cast<int16_t>(step == 4 ? v >> 2 : v);  // arithmetic: floor
   }
   return y;
 }
@@ -139,10 +153,10 @@ inline std::vector<int16_t> network_outputs(const emu::Z80Cpu& cpu, const z80::B
 inline constexpr uint16_t kNetworkStub = 0x0040;  // page zero scratch: unused by the CP/M machine
 
 inline uint64_t run_network_stub(emu::CpmMachine& machine, const z80::BuiltProgram& p, const int16_t* x,
-                                 bool with_run) {
+                                 bool with_run, const std::vector<uint8_t>* context_list = nullptr) {
   machine.load(p.binary, {}, "net.com");
   emu::Z80Cpu& cpu = machine.cpu();
-  write_network_inputs(cpu, p, x);
+  write_network_inputs(cpu, p, x, context_list);
   const uint16_t query = symbol(p, "NET_QUERY"), run = symbol(p, "NET_RUN");
   const uint8_t stub[] = {0xCD, static_cast<uint8_t>(query & 0xFF), static_cast<uint8_t>(query >> 8),  // CALL
                           0xC3, static_cast<uint8_t>(run & 0xFF),   static_cast<uint8_t>(run >> 8)};   // JP
@@ -157,12 +171,13 @@ inline uint64_t run_network_stub(emu::CpmMachine& machine, const z80::BuiltProgr
 
 // Runs only the network (NET_QUERY, then NET_RUN) on NET_IN = x; returns the output vector.
 // `t_states` receives the cost of NET_RUN plus its final RET (NET_QUERY's cost is measured in a
-// second run and subtracted).
+// second run and subtracted). `context_list`: CTX_LIST as write_network_inputs takes it.
 inline std::vector<int16_t> run_network(const z80::BuiltProgram& p, const int16_t* x,
-                                        uint64_t* t_states = nullptr) {
+                                        uint64_t* t_states = nullptr,
+                                        const std::vector<uint8_t>* context_list = nullptr) {
   emu::ScriptedConsole console;
   emu::CpmMachine machine(console, {.max_t_states = 2'000'000'000});
-  const uint64_t total = run_network_stub(machine, p, x, true);
+  const uint64_t total = run_network_stub(machine, p, x, true, context_list);
   if (t_states) {
     emu::ScriptedConsole query_console;
     emu::CpmMachine query_only(query_console, {.max_t_states = 2'000'000'000});

@@ -12,10 +12,16 @@
 //               (high byte 256 higher); NET_CTX & 0FFh = 128, so a walk ends when L wraps.
 //               v1: NET_CTX = NET_IN+128 (one 256-input vector, as the original had); v2: a
 //               page pair of its own. They change once per generated character.
+//   CTX_HITS    a byte n (0..128), and CTX_LIST n distinct offsets (128..255, in NET_CTX's page,
+//               any order) that include every nonzero context bucket (a listed bucket may be 0):
+//               an engine may walk these instead of all 128 buckets. The chat core writes them
+//               with NET_CTX (n <= 21: one per context n-gram).
 //   NET_QUERY   routine: called after the query half of NET_IN changed (an engine may cache).
 //   NET_RUN     routine: runs the whole network on NET_IN.
-//   NET_OUT     page address (EQU) of the output vector after NET_RUN: N_OUT int16 values at
+//   NET_OUT     page address (EQU) of the output vector after NET_RUN: N_OUT int16 values v at
 //               offsets OUT_FIRST..255 (OUT_FIRST = 256 - N_OUT), high bytes 256 higher.
+//   OUT_STEP    EQU, 1 or 4: the outputs are y = floor(v / OUT_STEP) (4: the output layer's
+//               accumulators, y = acc >> 2 left to ARGMAX, which only compares).
 //   N_OUT, OUT_FIRST, N_QUERY   EQUs defined by the chat core.
 // Both routines may clobber AF, BC, DE, HL, IX and the alternate registers; they preserve IY
 // and SP, leave interrupts as they are, and never use SP as a data pointer. Results must equal

@@ -336,6 +336,7 @@ AsmPart CompactEngine::generate(const Model& m) const {
   part.data += equ_line("DSC_BYTES", std::to_string(kDescriptorBytes), "size of one descriptor");
   part.data += equ_line("N_LAYERS", std::to_string(n_layers), "layers in LYR_TABLE");
   part.data += equ_line("NET_OUT", output_buffer(n_layers - 1), "the last layer's outputs");
+  part.data += equ_line("OUT_STEP", "1", "NET_OUT holds the outputs y themselves (engine.h)");
   part.data += "\n; --- compact engine: one descriptor per layer (DSC_ fields) ---\nLYR_TABLE:\n";
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];

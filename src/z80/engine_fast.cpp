@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "model/z80_limits.h"
 #include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
@@ -52,6 +55,21 @@ constexpr int kCenter = 128;
 
 int center_of(const Model& m, size_t k) {
   return k > 0 && k + 1 < m.layers.size() ? kCenter : 0;
+}
+
+// The high byte every stored bias (bias + centre) of layer k shares, if they all share one (the
+// trained examples' biases are small): then only the low bytes are stored and the high bytes of
+// the accumulators are filled (FX_FILL, 12 T-states a byte instead of LDI's 16.6). Not for
+// layer 1, whose biases are copied once per response.
+std::optional<uint8_t> common_bias_high(const Model& m, size_t k) {
+  if (k == 0) return std::nullopt;
+  const Layer& layer = m.layers[k];
+  const auto high = [&](int o) {
+    return static_cast<uint8_t>(static_cast<uint16_t>(layer.b[o] + center_of(m, k)) >> 8);
+  };
+  for (int o = 1; o < layer.n_out; ++o)
+    if (high(o) != high(0)) return std::nullopt;
+  return high(0);
 }
 
 // The label of slot s of an operation's unrolled loop.
@@ -168,7 +186,7 @@ std::string list_loop(const ListOp& o, Flavor f, std::string_view after) {
   return out;
 }
 
-std::string list_code(Flavor f) {
+std::string list_code(Flavor f, const std::string& table) {
   std::string out = fmt::format(
       R"(
 ; ======================================================================================
@@ -185,6 +203,7 @@ std::string list_code(Flavor f) {
       f.sp ? "SP streaming" : "portable", kCenter, f.sp ? "SP at the plus entries" : "HL at the plus entries",
       f.sp ? "H = low page of the accumulators" : "D = low page of the accumulators");
   out += stub_table(f);
+  out += table;
   out += list_loop(kAdd, f,
                    "        EX   AF,AF'                     ;  4  the minus list's count byte\n" +
                        dispatch(kSub, "SUB_JP", "A"));
@@ -342,11 +361,27 @@ FC_JR:
 FC_LDI:
 )";
 
-// FX_COPY's unrolled body.
+// FX_COPY's unrolled body, then FX_FILL.
 std::string copy_loop() {
   std::string out;
   for (int k = 0; k < 16; ++k) out += "        LDI                             ; 16\n";
-  return out + "        JP   PE,FC_LDI                  ; BC != 0\n        RET\n";
+  out += "        JP   PE,FC_LDI                  ; BC != 0\n        RET\n";
+  out +=
+      "\n; FX_FILL: A into the bytes from HL on (in one page), 11 T-states a byte: entered\n"
+      "; 2 (16 - r) bytes in for r bytes in the first pass, B = passes of 16 (fill_split).\nFX_FILL:\n";
+  for (int k = 0; k < 16; ++k)
+    out += "        LD   (HL),A                     ;  7\n        INC  L                          ;  4\n";
+  return out + "        DJNZ FX_FILL                    ; 13/8\n        RET\n";
+}
+
+// The accumulators of a layer of n outputs (offsets 256-n..255 of `to`) = its biases: the n low
+// bytes copied, the high bytes filled with `high`.
+std::string fill_split(std::string_view from, std::string_view to, int n, uint8_t high) {
+  const int r = n % 16, passes = n / 16 + (r ? 1 : 0);
+  return fmt::format(
+      "        LD   HL,{0}\n        LD   DE,{1}+{2}\n        LD   BC,{3}\n        CALL FX_COPY\n"
+      "        LD   HL,{1}+{4}\n        LD   B,{5}\n        LD   A,{6}\n        CALL FX_FILL+{7}\n",
+      from, to, 256 - n, n, 512 - n, passes, hex8(high), r ? 2 * (16 - r) : 0);
 }
 
 // Copies n split values into a page-pair buffer at offsets 256-n..255: from a bias image (n low
@@ -421,49 +456,195 @@ std::string wide_column(Flavor f, std::string_view page, std::string_view next) 
       next);
 }
 
-// Walk over the context block (layer 1's last 128 inputs): x = 0 skips its record.
+// Walk over the context buckets CTX_LIST lists (engine.h: every nonzero one; the others are 0
+// and cost nothing): FX_CPTR gives each bucket's lists, x = 0 is skipped.
 std::string context_walk(Flavor f) {
   std::string out = fmt::format(
       R"(
-; --- layer 1, context half: each x = NET_CTX[0..127]; x = 0 skips its record
+; --- layer 1, context half: each x = NET_CTX[e] for the buckets e that CTX_LIST lists (the
+; others are 0); FX_CPTR[e] = its record's lists
         LD   IX,WC_BACK
         LD   {0},HIGH NET_A
         EXX                             ; the walk runs in the alternate set
-        LD   HL,L1_CREC
-        LD   DE,NET_CTX
-        LD   B,0                        ; BC = a record's length
-WC_LOOP:
-        LD   A,(DE)                     ;  7  x low
-        INC  D                          ;  4
-        LD   C,A                        ;  4
-        LD   A,(DE)                     ;  7  x high
-        DEC  D                          ;  4
-        OR   C                          ;  4
-        JR   NZ,WC_USE                  ; 7/12
-        LD   C,(HL)                     ;  7  x = 0: skip the record
-        ADD  HL,BC                      ; 11
-WC_NEXT:
-        INC  E                          ;  4
-        JP   NZ,WC_LOOP                 ; 10
-        JP   WC_DONE
-WC_USE:
-        INC  D
-        LD   A,(DE)                     ; x high
-        DEC  D
+        LD   A,(CTX_HITS)
         OR   A
-        JP   NZ,WC_WIDE
-        LD   A,C                        ; x low
+        JP   Z,WC_DONE
+        LD   B,A                        ; B' = buckets listed
+        LD   DE,CTX_LIST-1
+WC_LOOP:
+        INC  DE                         ;  6
+        LD   A,(DE)                     ;  7  e: offset in NET_CTX's page
+        LD   L,A                        ;  4
+        LD   H,(HIGH NET_CTX)+1         ;  7
+        LD   A,(HL)                     ;  7  x high
+        DEC  H                          ;  4
+        OR   A                          ;  4
+        JR   NZ,WC_WIDE                 ; 7/12
+        OR   (HL)                       ;  7  x low
+        JR   Z,WC_NEXT                  ; 7/12  listed, but 0
+        EX   AF,AF'                     ;  4  x
+        LD   H,HIGH FX_CPTR             ;  7
+        LD   A,(HL)                     ;  7  its lists: high byte at FX_CPTR+e
+        RES  7,L                        ;  8
+        LD   L,(HL)                     ;  7  low byte at FX_CPTR+e-128
+        LD   H,A                        ;  4  HL' = the record's Mc
 )",
       page_register(f));
-  out += go_lists(f, "WC");
-  out += "WC_BACK:\n        EXX\n        INC  E\n        JP   NZ,WC_LOOP\n        JP   WC_DONE\nWC_WIDE:\n";
-  out += wide_column(f, "NET_A", "WC_NEXT");
-  out += "WC_DONE:\n";
+  if (f.sp)
+    out += R"(        LD   SP,HL                      ;  6  the lists stream from here
+        EXX                             ;  4
+        EX   AF,AF'                     ;  4
+        LD   C,A                        ;  4  x
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+)";
+  else
+    out += R"(        PUSH HL                         ; 11
+        EXX                             ;  4
+        EX   AF,AF'                     ;  4
+        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   E,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+)";
+  out += dispatch(kAdd, "WC_JP", f.sp ? "D" : "E");
+  out += fmt::format(
+      R"(WC_BACK:
+        EXX
+WC_NEXT:
+        DJNZ WC_LOOP                    ; 13/8
+        JP   WC_DONE
+WC_WIDE:                                ; x >= 256 or negative: A = x high, HL' = &NET_CTX[e]
+{0}        PUSH BC                         ; the count
+        PUSH DE                         ; the list
+        LD   C,(HL)                     ; x low
+        LD   B,A                        ; x high
+        LD   H,HIGH FX_CPTR
+        LD   A,(HL)
+        RES  7,L
+        LD   L,(HL)
+        LD   H,A
+        DEC  HL                         ; the record (its L)
+        PUSH HL
+        PUSH BC
+        EXX
+        POP  BC                         ; C = x low
+        LD   A,B                        ; x high
+        POP  HL
+        LD   D,HIGH NET_A
+        CALL COLG
+        LD   {1},HIGH NET_A                  ; the page register of the lists again
+        EXX
+        POP  DE
+        POP  BC
+        JP   WC_NEXT
+WC_DONE:
+)",
+      f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "", page_register(f));
   return out;
 }
 
-// Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly.
-std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) {
+// FX_CPTR: for each context bucket e (128..255), the address of its record's Mc (the record + 1):
+// low bytes at FX_CPTR + e - 128, high bytes at FX_CPTR + e. One page; placed right after
+// FX_STUBS, which ends on a page boundary, so it costs no padding.
+std::string context_pointers(const Model& m) {
+  const int nq = query_inputs(m);
+  const Layer& layer = m.layers[0];
+  const std::vector<uint8_t> records = fast_records(layer, nq, layer.n_in - nq);
+  std::vector<size_t> offsets;
+  for (size_t at = 0; offsets.size() < static_cast<size_t>(layer.n_in - nq); at += records[at])
+    offsets.push_back(at + 1);
+  std::string out =
+      "\n; FX_CPTR: the lists of context bucket e at FX_CPTR+e-128 (low), FX_CPTR+e (high)\nFX_CPTR:\n";
+  for (const char* half : {"LOW", "HIGH"})
+    for (size_t j = 0; j < offsets.size(); j += 8) {
+      out += "        DB   ";
+      for (size_t k = j; k < std::min(offsets.size(), j + 8); ++k)
+        out += fmt::format("{}{} (L1_CREC+{})", k > j ? "," : "", half, offsets[k]);
+      out += "\n";
+    }
+  return out;
+}
+
+// One neuron's test in a hidden walk, half h of the loop (h = 1: the odd offsets, where the walk
+// may end): y = 0 skips the record and moves on; y >= 1 leaves to {w}_Y{h} (y < 64 from the low
+// byte), {w}_HI{h} (centred: the high byte is not 0) or {w}_NN{h} (not centred: not negative).
+std::string walk_test(std::string_view w, int h, bool centred) {
+  std::string out = fmt::format("{}_L{}:\n        LD   A,(DE)                     ;  7  acc high\n", w, h);
+  if (centred)
+    out += fmt::format(
+        R"(        OR   A                          ;  4
+        JR   NZ,{0}_HI{1}                 ; 7/12  negative, value >= 128, or high = 80h
+        DEC  D                          ;  4
+        LD   A,(DE)                     ;  7  acc low (value = low - 128)
+        INC  D                          ;  4
+        SUB  132                        ;  7  value - 4
+        JR   NC,{0}_Y{1}                  ; 7/12  value >= 4: y >= 1
+)",
+        w, h);
+  else
+    out += fmt::format(
+        R"(        ADD  A,A                        ;  4  carry: negative
+        JR   NC,{0}_NN{1}                 ; 7/12
+)",
+        w, h);
+  out += fmt::format(
+      R"({0}_S{1}:
+        LD   C,(HL)                     ;  7  y = 0: skip the record
+        ADD  HL,BC                      ; 11
+        INC  E                          ;  4
+)",
+      w, h);
+  if (h == 1) out += fmt::format("        JP   NZ,{0}_L0                  ; 10\n        JP   {0}_DONE\n", w);
+  return out;
+}
+
+// The out-of-line part of walk_test's half h: the low byte of a value that is not small.
+std::string walk_test_tail(std::string_view w, int h, bool centred) {
+  if (centred)
+    return fmt::format(
+        R"({0}_Y{1}:
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7
+        INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
+        JP   {0}_GO                     ; 10
+{0}_HI{1}:
+        JP   P,{0}_BIG                  ; high 1..7Fh: value >= 128
+        CP   80h
+        JR   NZ,{0}_S{1}                  ; high 81h..0FFh: negative
+        DEC  D                          ; acc 8000h..80FFh: value = acc - 128 > 0 iff acc low < 80h
+        LD   A,(DE)
+        INC  D
+        CP   80h
+        JR   NC,{0}_S{1}
+        JP   {0}_BIG
+)",
+        w, h);
+  return fmt::format(
+      R"({0}_NN{1}:
+        JP   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256
+        DEC  D
+        LD   A,(DE)                     ;  7  acc low (high = 0)
+        INC  D
+        CP   4                          ;  7
+        JR   C,{0}_S{1}                   ; 0..3: y = 0
+        RRCA                            ;  4
+        RRCA                            ;  4
+        AND  3Fh                        ;  7  y = acc >> 2 = 1..63
+        JP   {0}_GO                     ; 10
+)",
+      w, h);
+}
+
+// Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly. The
+// loop is unrolled twice: half 0 tests the even offsets (its INC E cannot end the walk), half 1
+// the odd ones; after a record's lists the walk resumes in the half of E's parity.
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
@@ -473,61 +654,35 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 {5})",
       k + 2, n_prev, n_next, k + 1, dst,
       f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
-  out += copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
+  out += high ? fill_split(fmt::format("L{}_BIAS", k + 2), dst, n_next, *high)
+              : copy_split(fmt::format("L{}_BIAS", k + 2), dst, n_next);
   out += fmt::format(
-      fmt::runtime(
-          R"(        LD   IX,{0}_BACK
+      R"(        LD   IX,{0}_BACK
         LD   {1},HIGH {2}
         EXX                             ; the walk runs in the alternate set
         LD   HL,L{3}_REC
         LD   DE,{4}+{5}                ; high bytes of layer {6}
         LD   B,0                        ; BC = a record's length
-{0}_LOOP:
-        LD   A,(DE)                     ;  7  acc high
-        ADD  A,A                        ;  4  carry: high >= 80h (negative)
-        JR   NC,{0}_NNEG                ; 7/12
-)" +
-          std::string(
-              center
-                  ? R"(        JR   Z,{0}_H80                  ; 7/12  acc = value + 128: high = 80h may have wrapped
-)"
-                  : "") +
-          R"({0}_SKIP:
-        LD   C,(HL)                     ;  7  y = 0: skip the record
-        ADD  HL,BC                      ; 11
-{0}_NEXT:
-        INC  E                          ;  4
-        JP   NZ,{0}_LOOP                ; 10
-        JP   {0}_DONE
-{0}_NNEG:
-        JR   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256 (>= 128 when centred)
-        DEC  D
-        LD   A,(DE)                     ;  7  acc low (high = 0)
-        INC  D
-)" +
-          std::string(center ? R"(        SUB  132                        ;  7  value - 4 (value = low - 128)
-        JR   C,{0}_SKIP                 ; value < 4: y = 0
-        RRCA                            ;  4
-        RRCA                            ;  4
-        AND  3Fh                        ;  7
-        INC  A                          ;  4  y = (value - 4) >> 2 + 1 = 1..31
-)"
-                             : R"(        CP   4                          ;  7
-        JR   C,{0}_SKIP                 ; 0..3: y = 0
-        RRCA                            ;  4
-        RRCA                            ;  4
-        AND  3Fh                        ;  7  y = acc >> 2 = 1..63
-)") + R"({0}_GO:
-)"),
-      w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1);
+{7})",
+      w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1,
+      n_prev % 2 == 0 ? ""
+                      : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
+  out += walk_test(w, 0, center != 0);
+  out += walk_test(w, 1, center != 0);
+  out += walk_test_tail(w, 0, center != 0);
+  out += walk_test_tail(w, 1, center != 0);
+  out += w + "_GO:\n";
   out += go_lists(f, w);
   out += fmt::format(
       R"({0}_BACK:
         EXX
+{0}_NEXT:                               ; after a record's lists: on in the half of E's parity
         INC  E
-        JP   NZ,{0}_LOOP
-        JP   {0}_DONE
-{3}{0}_BIG:
+        JP   Z,{0}_DONE
+        BIT  0,E
+        JP   Z,{0}_L0
+        JP   {0}_L1
+{0}_BIG:
         DEC  D
         LD   A,(DE)
         INC  D
@@ -544,13 +699,7 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 {0}_WIDE:
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
-      center ? "        SBC  A,0\n" : "",
-      center
-          ? fmt::format("{0}_H80:                                ; acc 8000h..80FFh: value = acc - 128 > 0 "
-                        "iff acc low < 80h\n        DEC  D\n        LD   A,(DE)\n        INC  D\n"
-                        "        CP   80h\n        JP   NC,{0}_SKIP\n",
-                        w)
-          : "");
+      center ? "        SBC  A,0\n" : "");
   out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
@@ -559,7 +708,7 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center) 
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
-  std::string out = list_code(f);
+  std::string out = list_code(f, context_pointers(m));
   out += kGeneralCode;
   out += copy_loop();
 
@@ -680,30 +829,13 @@ QC_ACC:
   out += copy_split("QCACHE", "NET_A", n1, true);
   out += context_walk(f);
   for (size_t k = 0; k + 1 < n_layers; ++k)
-    out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k));
-  const int n_out = m.layers.back().n_out;
-  if (f.sp) out += "        LD   SP,(FX_SP)\n";
-  out += fmt::format(
-      R"(
-; --- the output layer: y = acc >> 2 (rounded down, no ReLU), in place at NET_OUT
-        LD   HL,NET_OUT+{0}
-FIN_LOOP:
-        LD   E,(HL)                     ;  7
-        INC  H                          ;  4
-        LD   D,(HL)                     ;  7
-        SRA  D                          ;  8
-        RR   E                          ;  8
-        SRA  D                          ;  8
-        RR   E                          ;  8
-        LD   (HL),D                     ;  7
-        DEC  H                          ;  4
-        LD   (HL),E                     ;  7
-        INC  L                          ;  4
-        JR   NZ,FIN_LOOP                ; 12/7
-)",
-      256 - n_out);
+    out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k),
+                       common_bias_high(m, k + 1));
+  // The output layer stays as accumulated: the chat core's ARGMAX compares y = acc >> 2 without
+  // computing it (OUT_STEP, engine.h).
   if (f.sp)
-    out += R"(        POP  AF                         ; interrupts as they were
+    out += R"(        LD   SP,(FX_SP)
+        POP  AF                         ; interrupts as they were
         JP   PO,FIN_END
         EI
 FIN_END:
@@ -712,13 +844,16 @@ FIN_END:
   return out;
 }
 
-// n low bytes, then n high bytes of bias + center (modulo 2^16).
-std::vector<uint8_t> split_biases(const Layer& layer, int center) {
-  std::vector<uint8_t> bias(2 * static_cast<size_t>(layer.n_out));
+// Layer k's biases + centre (modulo 2^16): n low bytes, then n high bytes unless they are all
+// alike (common_bias_high).
+std::vector<uint8_t> split_biases(const Model& m, size_t k) {
+  const Layer& layer = m.layers[k];
+  const bool low_only = common_bias_high(m, k).has_value();
+  std::vector<uint8_t> bias((low_only ? 1 : 2) * static_cast<size_t>(layer.n_out));
   for (int o = 0; o < layer.n_out; ++o) {
-    const auto v = static_cast<uint16_t>(layer.b[o] + center);
+    const auto v = static_cast<uint16_t>(layer.b[o] + center_of(m, k));
     bias[o] = static_cast<uint8_t>(v & 0xFF);
-    bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
+    if (!low_only) bias[layer.n_out + o] = static_cast<uint8_t>(v >> 8);
   }
   return bias;
 }
@@ -734,8 +869,10 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& layer = m.layers[k];
     const int first = k == 0 ? query_inputs(m) : 0;  // layer 1's query half is nibble-coded
-    bytes += static_cast<uint32_t>(2 * layer.n_out) + fast_records_bytes(layer, first, layer.n_in - first);
-    if (k == 0) bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size());
+    bytes += static_cast<uint32_t>(split_biases(m, k).size()) +
+             fast_records_bytes(layer, first, layer.n_in - first);
+    if (k == 0)  // the nibble columns and FX_CPTR, the context records' pointers
+      bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size()) + 2 * kContextBuckets;
   }
   return bytes;
 }
@@ -755,14 +892,17 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   const size_t n_layers = m.layers.size();
   part.data += "; --- fast engine data: biases and records (fast_records.h) ---\n";
   part.data += equ_line("NET_OUT", buffer_of(n_layers - 1), "the last layer's outputs");
+  part.data += equ_line("OUT_STEP", "4", "NET_OUT holds the accumulators: y = acc >> 2 (engine.h)");
   part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
   part.data += "FX_MODEL:\n";
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
-    part.data +=
-        fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {} high bytes\n", k + 1, layer.n_in,
-                    layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out, layer.n_out);
-    part.data += db_lines(split_biases(layer, center_of(m, k)), fmt::format("L{}_BIAS", k + 1));
+    const std::optional<uint8_t> high = common_bias_high(m, k);
+    part.data += fmt::format("\n; layer {}: {} -> {}{}; biases: {} low bytes, then {}\n", k + 1, layer.n_in,
+                             layer.n_out, k + 1 < n_layers ? ", ReLU" : ", output", layer.n_out,
+                             high ? fmt::format("no high bytes (all {}, filled)", hex8(*high))
+                                  : fmt::format("{} high bytes", layer.n_out));
+    part.data += db_lines(split_biases(m, k), fmt::format("L{}_BIAS", k + 1));
     if (k == 0) {
       const int nq = query_inputs(m);
       part.data += fmt::format(

@@ -4,12 +4,14 @@
 //
 // Per response NET_QUERY computes layer 1's accumulators over the query block (NET_IN: 128
 // buckets in encoding v1, 256 in v2) plus the biases once, into a cache; per character
-// NET_RUN copies the cache and adds only the 128 context buckets (NET_CTX). Every layer is input-major over
-// index lists (fast_records.h): a zero input (most context buckets, every ReLU-zeroed hidden value) skips its
-// record with one add, and a nonzero input x adds x to the accumulators of its +1 outputs and subtracts it
-// from those of its -1 (-2: twice) outputs. Hidden layers are never stored: the walk over layer k's
-// accumulators tests each one (>= 4 after ReLU and >> 2 means nonzero) and feeds layer k+1 at
-// once.
+// NET_RUN copies the cache and adds only the context buckets the chat core lists (CTX_LIST,
+// engine.h; FX_CPTR finds their records). Every layer is input-major over index lists
+// (fast_records.h): a ReLU-zeroed hidden value skips its record with one add, and a nonzero input
+// x adds x to the accumulators of its +1 outputs and subtracts it from those of its -1 (-2: twice)
+// outputs. Hidden layers are never stored: the walk over layer k's accumulators tests each one
+// (>= 4 after ReLU and >> 2 means nonzero) and feeds layer k+1 at once; the output layer's
+// accumulators are left for ARGMAX (OUT_STEP = 4). Hidden biases that share one high byte are
+// stored as low bytes only (the high bytes filled).
 // Inner loop per visit (x < 256), portable flavour: LD E,(HL) / INC HL / LD A,(DE) / ADD A,C /
 // LD (DE),A / JR C = 38 T-states, a carry into the high byte out of line; 16 slots per pass.
 // Invariants: exact 16-bit modular arithmetic for any int16 inputs (x >= 256 or negative takes
