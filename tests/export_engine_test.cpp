@@ -239,7 +239,7 @@ TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
   const std::map<std::string, uint64_t> golden = {
-      {"compact", 175767u}, {"fast", 50576u}, {"fast_portable", 54315u}};
+      {"compact", 175767u}, {"fast", 49624u}, {"fast_portable", 53363u}};
   EXPECT_EQ(t_states, golden.at(GetParam()));
 }
 

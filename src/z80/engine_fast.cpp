@@ -116,23 +116,30 @@ FX_STUBS:
   return out;
 }
 
-// Dispatch of a count byte in register `reg` (A, D or ...): B = passes, JP to the stub.
+// Dispatch of a count byte in register `reg` (A, D or E): B = passes, JP to the stub. The low
+// nibble (passes) comes from AND 0Fh, the high nibble from XOR with the count byte itself; from A
+// the count byte is kept in E (free before a list: its entries come later).
 std::string dispatch(const ListOp& o, std::string_view label, std::string_view reg) {
   std::string out;
-  if (reg != "A") out += fmt::format("        LD   A,{}                        ;  4\n", reg);
+  std::string count(reg);
+  if (reg == "A") {
+    out += "        LD   E,A                        ;  4  the count byte\n";
+    count = "E";
+  } else {
+    out += fmt::format("        LD   A,{}                        ;  4\n", reg);
+  }
   out += fmt::format(
-      R"(        AND  0F0h                       ;  7
-        RRCA                            ;  4  8 * slots to skip
-{0}        LD   ({1}+1),A                  ; 13  self-modifying
-        LD   A,{2}                        ;  4
-        AND  0Fh                        ;  7
+      R"(        AND  0Fh                        ;  7
         LD   B,A                        ;  4  passes of 16 entries
-{1}:
+        XOR  {0}                          ;  4  slots to skip << 4 (carry cleared)
+{1}        LD   ({2}+1),A                  ; 13  self-modifying
+{2}:
         JP   FX_STUBS                   ; 10  patched above
 )",
-      o.stub_offset ? fmt::format("        OR   {}                        ;  7\n", o.stub_offset) : "", label,
-      reg == "A" ? "B" : reg);
-  if (reg == "A") out = "        LD   B,A                        ;  4\n" + out;
+      count,
+      o.stub_offset ? "        SCF                             ;  4\n        RRA                             ;  4  128 + 8 * slots to skip\n"
+                    : "        RRCA                            ;  4  8 * slots to skip\n",
+      label);
   return out;
 }
 
