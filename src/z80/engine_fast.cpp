@@ -72,6 +72,106 @@ std::optional<uint8_t> common_bias_high(const Model& m, size_t k) {
   return high(0);
 }
 
+// Pointer tables: the walk over layer k's values (k = 0 .. layers - 2) may find layer k+1's
+// records through a table (W<k+2>_T, two pages: the address of input i's record's Mc, low byte at
+// offset 256 - n + i of the first page, high byte at the same offset of the second), so that a
+// zero value costs only its test: no record skip. Tables are given to the walks in layer order
+// while all of them take at most kTableBudget bytes (the examples' 384 -> 192 -> 192 -> 128: the
+// walks over layers 1 and 2, 768 bytes, so that their programs keep fitting a 40K CP/M TPA).
+// The first 256 - n bytes of both pages hold records of that layer (first fit; padding where none
+// fits, and none in a block with a far record, whose offsets count on the block's order).
+constexpr int kTableBudget = 768;
+
+std::vector<bool> tabled_walks(const Model& m) {
+  std::vector<bool> tabled(m.layers.size(), false);
+  int bytes = 0;
+  for (size_t k = 0; k + 1 < m.layers.size(); ++k)
+    if (const int need = 2 * m.layers[k + 1].n_in; bytes + need <= kTableBudget) {
+      tabled[k] = true;
+      bytes += need;
+    }
+  return tabled;
+}
+
+// A layer's records one by one, then the far bodies after them (fast_records.h).
+struct RecordBlock {
+  std::vector<std::vector<uint8_t>> records;
+  std::vector<uint8_t> tail;
+  bool far = false;
+};
+
+RecordBlock record_block(const Layer& layer) {
+  const std::vector<uint8_t> bytes = fast_records(layer, 0, layer.n_in);
+  RecordBlock b;
+  size_t at = 0;
+  for (int i = 0; i < layer.n_in; ++i) {
+    const size_t len = bytes[at];
+    b.records.emplace_back(bytes.begin() + static_cast<std::ptrdiff_t>(at),
+                           bytes.begin() + static_cast<std::ptrdiff_t>(at + len));
+    if (bytes[at + 2] == kFastFarMarker) b.far = true;
+    at += len;
+  }
+  b.tail.assign(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.end());
+  return b;
+}
+
+// Which records fill the two gaps in front of a table's halves (first fit), and the padding left.
+struct TableLayout {
+  std::vector<int> gap[2];
+  std::vector<bool> moved;
+  int padding = 0;
+};
+
+TableLayout table_layout(const RecordBlock& b) {
+  TableLayout t;
+  const int n = static_cast<int>(b.records.size()), room = 256 - n;
+  t.moved.assign(b.records.size(), false);
+  int used[2] = {0, 0};
+  if (!b.far)
+    for (int i = 0; i < n; ++i)
+      for (int g = 0; g < 2; ++g)
+        if (const int len = static_cast<int>(b.records[static_cast<size_t>(i)].size()); used[g] + len <= room) {
+          t.gap[g].push_back(i);
+          t.moved[static_cast<size_t>(i)] = true;
+          used[g] += len;
+          break;
+        }
+  t.padding = 2 * room - used[0] - used[1];
+  return t;
+}
+
+// The tables of the tabled walks, page-aligned (they follow FX_CPTR), records in their gaps.
+std::string pointer_tables(const Model& m) {
+  const std::vector<bool> tabled = tabled_walks(m);
+  std::string out;
+  for (size_t k = 0; k + 1 < m.layers.size(); ++k) {
+    if (!tabled[k]) continue;
+    const int w = static_cast<int>(k) + 2;
+    const RecordBlock b = record_block(m.layers[k + 1]);
+    const TableLayout t = table_layout(b);
+    const int n = static_cast<int>(b.records.size());
+    out += fmt::format(
+        "\n; W{0}_T: layer {0}'s records by input i: low bytes at W{0}_T+{1}+i, high bytes 256 higher;\n"
+        "; in front of each half, records of layer {0}\nW{0}_T:\n",
+        w, 256 - n);
+    for (int g = 0; g < 2; ++g) {
+      int used = 0;
+      for (int i : t.gap[g]) {
+        out += db_lines(b.records[static_cast<size_t>(i)], fmt::format("L{}_R{}", w, i));
+        used += static_cast<int>(b.records[static_cast<size_t>(i)].size());
+      }
+      if (used < 256 - n) out += fmt::format("        DS   {}\n", 256 - n - used);
+      for (int j = 0; j < n; j += 8) {
+        out += "        DB   ";
+        for (int i = j; i < std::min(n, j + 8); ++i)
+          out += fmt::format("{}{} (L{}_R{}+1)", i > j ? "," : "", g == 0 ? "LOW" : "HIGH", w, i);
+        out += "\n";
+      }
+    }
+  }
+  return out + "FX_TEND:\n";
+}
+
 // The label of slot s of an operation's unrolled loop.
 std::string slot_label(const ListOp& o, Flavor f, int s) {
   if (f.sp) return fmt::format("{}_{}{}", o.name, s % 2 == 0 ? "P" : "Q", s / 2);
@@ -406,9 +506,37 @@ std::string copy_split(std::string_view from, std::string_view to, int n, bool f
 
 // Into the lists with A = x (1..255), the walk's registers in the alternate set (HL' = the
 // record); HL' moves on to the next record first. The lists return with JP (IX).
-std::string go_lists(Flavor f, std::string_view walk) {
+std::string go_lists(Flavor f, std::string_view walk, bool table) {
   std::string out;
-  if (f.sp)
+  if (table) {
+    out = fmt::format(R"(        LD   H,HIGH {0}_T               ;  7  the record through the table
+        LD   L,E                        ;  4
+        LD   C,(HL)                     ;  7
+        INC  H                          ;  4
+        LD   H,(HL)                     ;  7
+        LD   L,C                        ;  4  HL' = the record's Mc
+)",
+                      walk);
+    if (f.sp)
+      out += R"(        LD   SP,HL                      ;  6  the lists stream from here
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+)";
+    else
+      out += R"(        PUSH HL                         ; 11
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   E,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+)";
+  } else if (f.sp)
     out = R"(        LD   SP,HL                      ;  6  the lists stream from here
         LD   C,(HL)                     ;  7
         ADD  HL,BC                      ; 11  HL' = the next record
@@ -580,7 +708,7 @@ std::string context_pointers(const Model& m) {
 // One neuron's test in a hidden walk, half h of the loop (h = 1: the odd offsets, where the walk
 // may end): y = 0 skips the record and moves on; y >= 1 leaves to {w}_Y{h} (y < 64 from the low
 // byte), {w}_HI{h} (centred: the high byte is not 0) or {w}_NN{h} (not centred: not negative).
-std::string walk_test(std::string_view w, int h, bool centred) {
+std::string walk_test(std::string_view w, int h, bool centred, bool table) {
   std::string out = fmt::format("{}_L{}:\n        LD   A,(DE)                     ;  7  acc high\n", w, h);
   if (centred)
     out += fmt::format(
@@ -599,13 +727,16 @@ std::string walk_test(std::string_view w, int h, bool centred) {
         JR   NC,{0}_NN{1}                 ; 7/12
 )",
         w, h);
-  out += fmt::format(
-      R"({0}_S{1}:
+  out += table ? fmt::format("{0}_S{1}:                               ; y = 0: the table finds the records\n"
+                             "        INC  E                          ;  4\n",
+                             w, h)
+               : fmt::format(
+                     R"({0}_S{1}:
         LD   C,(HL)                     ;  7  y = 0: skip the record
         ADD  HL,BC                      ; 11
         INC  E                          ;  4
 )",
-      w, h);
+                     w, h);
   if (h == 1) out += fmt::format("        JP   NZ,{0}_L0                  ; 10\n        JP   {0}_DONE\n", w);
   return out;
 }
@@ -651,7 +782,8 @@ std::string walk_test_tail(std::string_view w, int h, bool centred) {
 // Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly. The
 // loop is unrolled twice: half 0 tests the even offsets (its INC E cannot end the walk), half 1
 // the odd ones; after a record's lists the walk resumes in the half of E's parity.
-std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high) {
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high,
+                        bool table) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
@@ -674,12 +806,12 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
       w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1,
       n_prev % 2 == 0 ? ""
                       : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
-  out += walk_test(w, 0, center != 0);
-  out += walk_test(w, 1, center != 0);
+  out += walk_test(w, 0, center != 0, table);
+  out += walk_test(w, 1, center != 0, table);
   out += walk_test_tail(w, 0, center != 0);
   out += walk_test_tail(w, 1, center != 0);
   out += w + "_GO:\n";
-  out += go_lists(f, w);
+  out += go_lists(f, w, table);
   out += fmt::format(
       R"({0}_BACK:
         EXX
@@ -707,6 +839,18 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
       center ? "        SBC  A,0\n" : "");
+  if (table)
+    out += fmt::format(R"({1}        PUSH AF                         ; x high
+        LD   H,HIGH {0}_T               ; the record through the table
+        LD   L,E
+        LD   A,(HL)
+        INC  H
+        LD   H,(HL)
+        LD   L,A
+        DEC  HL                         ; HL' = the record (its L)
+        POP  AF
+)",
+                       w, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
   out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
@@ -715,7 +859,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
-  std::string out = list_code(f, context_pointers(m));
+  const std::vector<bool> tabled = tabled_walks(m);
+  std::string out = list_code(f, context_pointers(m) + pointer_tables(m));
   out += kGeneralCode;
   out += copy_loop();
 
@@ -837,7 +982,7 @@ QC_ACC:
   out += context_walk(f);
   for (size_t k = 0; k + 1 < n_layers; ++k)
     out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k),
-                       common_bias_high(m, k + 1));
+                       common_bias_high(m, k + 1), tabled[k]);
   // The output layer stays as accumulated: the chat core's ARGMAX compares y = acc >> 2 without
   // computing it (OUT_STEP, engine.h).
   if (f.sp)
@@ -881,6 +1026,10 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
     if (k == 0)  // the nibble columns and FX_CPTR, the context records' pointers
       bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size()) + 2 * kContextBuckets;
   }
+  const std::vector<bool> tabled = tabled_walks(m);
+  for (size_t k = 0; k + 1 < m.layers.size(); ++k)
+    if (tabled[k])  // the pointers and the padding in front of them
+      bytes += static_cast<uint32_t>(2 * m.layers[k + 1].n_in + table_layout(record_block(m.layers[k + 1])).padding);
   return bytes;
 }
 
@@ -902,6 +1051,7 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   part.data += equ_line("OUT_STEP", "4", "NET_OUT holds the accumulators: y = acc >> 2 (engine.h)");
   part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
   part.data += "FX_MODEL:\n";
+  const std::vector<bool> tabled = tabled_walks(m);
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
     const std::optional<uint8_t> high = common_bias_high(m, k);
@@ -917,6 +1067,14 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
       part.data += db_lines(fast_query_columns(layer, nq), "L1_QCOL");
       part.data += fmt::format("; layer 1 records of the context inputs {}..{}\n", nq, layer.n_in - 1);
       part.data += db_lines(fast_records(layer, nq, layer.n_in - nq), "L1_CREC");
+    } else if (tabled[k - 1]) {
+      const RecordBlock b = record_block(layer);
+      const TableLayout t = table_layout(b);
+      part.data += fmt::format("; layer {} records, one per input (through W{}_T; some in front of it)\nL{}_REC:\n",
+                               k + 1, k + 1, k + 1);
+      for (size_t i = 0; i < b.records.size(); ++i)
+        if (!t.moved[i]) part.data += db_lines(b.records[i], fmt::format("L{}_R{}", k + 1, i));
+      part.data += db_lines(b.tail);
     } else {
       part.data += fmt::format("; layer {} records, one per input\n", k + 1);
       part.data += db_lines(fast_records(layer, 0, layer.n_in), fmt::format("L{}_REC", k + 1));
