@@ -265,7 +265,7 @@ TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
   const std::map<std::string, uint64_t> golden = {
-      {"compact", 175767u}, {"fast", 48949u}, {"fast_portable", 52688u}};
+      {"compact", 175767u}, {"fast", 48988u}, {"fast_portable", 52727u}};
   EXPECT_EQ(t_states, golden.at(GetParam()));
 }
 

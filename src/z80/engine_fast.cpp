@@ -705,6 +705,19 @@ std::string context_pointers(const Model& m) {
   return out;
 }
 
+// How a walk reads the low byte of the accumulator at DE (D = its high page): with a pointer
+// table H' is free and holds the low page (LD L,E / LD A,(HL), 11 T-states), else DEC D / INC D
+// around LD A,(DE) (15).
+std::string read_low(bool table, std::string_view comment) {
+  if (table)
+    return fmt::format("        LD   L,E                        ;  4\n        LD   A,(HL)                     ;  7  {}\n",
+                       comment);
+  return fmt::format(
+      "        DEC  D                          ;  4\n        LD   A,(DE)                     ;  7  {}\n"
+      "        INC  D                          ;  4\n",
+      comment);
+}
+
 // One neuron's test in a hidden walk, half h of the loop (h = 1: the odd offsets, where the walk
 // may end): y = 0 skips the record and moves on; y >= 1 leaves to {w}_Y{h} (y < 64 from the low
 // byte), {w}_HI{h} (centred: the high byte is not 0) or {w}_NN{h} (not centred: not negative).
@@ -714,13 +727,10 @@ std::string walk_test(std::string_view w, int h, bool centred, bool table) {
     out += fmt::format(
         R"(        OR   A                          ;  4
         JR   NZ,{0}_HI{1}                 ; 7/12  negative, value >= 128, or high = 80h
-        DEC  D                          ;  4
-        LD   A,(DE)                     ;  7  acc low (value = low - 128)
-        INC  D                          ;  4
-        SUB  132                        ;  7  value - 4
+{2}        SUB  132                        ;  7  value - 4
         JR   NC,{0}_Y{1}                  ; 7/12  value >= 4: y >= 1
 )",
-        w, h);
+        w, h, read_low(table, "acc low (value = low - 128)"));
   else
     out += fmt::format(
         R"(        ADD  A,A                        ;  4  carry: negative
@@ -742,7 +752,7 @@ std::string walk_test(std::string_view w, int h, bool centred, bool table) {
 }
 
 // The out-of-line part of walk_test's half h: the low byte of a value that is not small.
-std::string walk_test_tail(std::string_view w, int h, bool centred) {
+std::string walk_test_tail(std::string_view w, int h, bool centred, bool table) {
   if (centred)
     return fmt::format(
         R"({0}_Y{1}:
@@ -766,17 +776,14 @@ std::string walk_test_tail(std::string_view w, int h, bool centred) {
   return fmt::format(
       R"({0}_NN{1}:
         JP   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256
-        DEC  D
-        LD   A,(DE)                     ;  7  acc low (high = 0)
-        INC  D
-        CP   4                          ;  7
+{2}        CP   4                          ;  7
         JR   C,{0}_S{1}                   ; 0..3: y = 0
         RRCA                            ;  4
         RRCA                            ;  4
         AND  3Fh                        ;  7  y = acc >> 2 = 1..63
         JP   {0}_GO                     ; 10
 )",
-      w, h);
+      w, h, read_low(table, "acc low (high = 0)"));
 }
 
 // Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly. The
@@ -799,24 +806,26 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
       R"(        LD   IX,{0}_BACK
         LD   {1},HIGH {2}
         EXX                             ; the walk runs in the alternate set
-        LD   HL,L{3}_REC
+        LD   {8}
         LD   DE,{4}+{5}                ; high bytes of layer {6}
         LD   B,0                        ; BC = a record's length
 {7})",
       w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1,
       n_prev % 2 == 0 ? ""
-                      : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
+                      : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w),
+      table ? fmt::format("H,HIGH {}                 ; the low bytes' page (records: {}_T)", src, w)
+            : fmt::format("HL,L{}_REC", k + 2));
   out += walk_test(w, 0, center != 0, table);
   out += walk_test(w, 1, center != 0, table);
-  out += walk_test_tail(w, 0, center != 0);
-  out += walk_test_tail(w, 1, center != 0);
+  out += walk_test_tail(w, 0, center != 0, table);
+  out += walk_test_tail(w, 1, center != 0, table);
   out += w + "_GO:\n";
   out += go_lists(f, w, table);
   out += fmt::format(
       R"({0}_BACK:
         EXX
 {0}_NEXT:                               ; after a record's lists: on in the half of E's parity
-        INC  E
+{3}        INC  E
         JP   Z,{0}_DONE
         BIT  0,E
         JP   Z,{0}_L0
@@ -838,7 +847,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 {0}_WIDE:
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
-      center ? "        SBC  A,0\n" : "");
+      center ? "        SBC  A,0\n" : "",
+      table ? fmt::format("        LD   H,HIGH {}                 ;  7  the low bytes' page again\n", src) : "");
   if (table)
     out += fmt::format(R"({1}        PUSH AF                         ; x high
         LD   H,HIGH {0}_T               ; the record through the table
