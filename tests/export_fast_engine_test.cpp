@@ -140,15 +140,17 @@ TEST(FastEngine, ModelBytesAreWhatTheImageHolds) {
   }
 }
 
-// The hidden walks get pointer tables in layer order while all of them take at most 768 bytes
-// (2 per input): here the walks over layers 1 (510 bytes) and 3 (40), not over layer 2 (510 more).
+// The hidden walks get pointer tables in layer order while all of them take at most 1,024 bytes
+// (2 per input): here the walks over layers 1 (400 bytes), 2 (512) and 4 (8), not over layer 3
+// (400 more).
 TEST(FastEngine, PointerTablesGoToTheWalksThatFitTheBudget) {
-  Model m = random_model({255, 255, 20, 9}, test_charset(9), 16);
+  Model m = random_model({200, 256, 200, 4, 9}, test_charset(9), 16);
   const z80::BuiltProgram p = export_cpm(m, "fast");
   EXPECT_EQ(p.symbols.count("W2_T"), 1u);
-  EXPECT_EQ(p.symbols.count("W3_T"), 0u);
-  EXPECT_EQ(p.symbols.count("W4_T"), 1u);
-  EXPECT_EQ(symbol(p, "W4_T"), symbol(p, "W2_T") + 512);
+  EXPECT_EQ(p.symbols.count("W3_T"), 1u);
+  EXPECT_EQ(p.symbols.count("W4_T"), 0u);
+  EXPECT_EQ(p.symbols.count("W5_T"), 1u);
+  EXPECT_EQ(symbol(p, "W5_T"), symbol(p, "W3_T") + 512);
   EXPECT_EQ(z80::FastEngine().model_bytes(m), symbol(p, "IMAGE_END") - symbol(p, "FX_MODEL") +
                                                    symbol(p, "FX_TEND") - symbol(p, "FX_CPTR"));
 }

@@ -76,11 +76,13 @@ std::optional<uint8_t> common_bias_high(const Model& m, size_t k) {
 // records through a table (W<k+2>_T, two pages: the address of input i's record's Mc, low byte at
 // offset 256 - n + i of the first page, high byte at the same offset of the second), so that a
 // zero value costs only its test: no record skip. Tables are given to the walks in layer order
-// while all of them take at most kTableBudget bytes (the examples' 384 -> 192 -> 192 -> 128: the
-// walks over layers 1 and 2, 768 bytes, so that their programs keep fitting a 40K CP/M TPA).
-// The first 256 - n bytes of both pages hold records of that layer (first fit; padding where none
-// fits, and none in a block with a far record, whose offsets count on the block's order).
-constexpr int kTableBudget = 768;
+// while all of them take at most kTableBudget bytes (the examples' 384 -> 192 -> 192 -> 128: all
+// three walks, 1,024 bytes; their programs keep fitting a 40K CP/M TPA). A tabled layer's records
+// lose their L byte (lean: n bytes back), unless the layer has a far record (whose offset counts
+// from its L). The first 256 - n bytes of both pages hold records of that layer (first fit;
+// padding where none fits, and none in a block with a far record, whose offsets count on the
+// block's order).
+constexpr int kTableBudget = 1024;
 
 std::vector<bool> tabled_walks(const Model& m) {
   std::vector<bool> tabled(m.layers.size(), false);
@@ -94,6 +96,7 @@ std::vector<bool> tabled_walks(const Model& m) {
 }
 
 // A layer's records one by one, then the far bodies after them (fast_records.h).
+// With no far record the block is lean: the records without their L byte (a table finds them).
 struct RecordBlock {
   std::vector<std::vector<uint8_t>> records;
   std::vector<uint8_t> tail;
@@ -112,6 +115,8 @@ RecordBlock record_block(const Layer& layer) {
     at += len;
   }
   b.tail.assign(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.end());
+  if (!b.far)
+    for (std::vector<uint8_t>& r : b.records) r.erase(r.begin());
   return b;
 }
 
@@ -164,7 +169,7 @@ std::string pointer_tables(const Model& m) {
       for (int j = 0; j < n; j += 8) {
         out += "        DB   ";
         for (int i = j; i < std::min(n, j + 8); ++i)
-          out += fmt::format("{}{} (L{}_R{}+1)", i > j ? "," : "", g == 0 ? "LOW" : "HIGH", w, i);
+          out += fmt::format("{}{} (L{}_R{}{})", i > j ? "," : "", g == 0 ? "LOW" : "HIGH", w, i, b.far ? "+1" : "");
         out += "\n";
       }
     }
@@ -348,6 +353,14 @@ constexpr std::string_view kGeneralCode = R"(
 ; COLG: one input x (any nonzero int16) on a record or a far record, both bytes exact;
 ; general, not fast. In: HL = record, D = low page of the accumulators, A = x high, C = x low.
 ; Out: HL = the next record, D unchanged. Clobbers AF, BC, E.
+; COLG_M: the same for a record without its L byte (a table's, engine_fast.cpp), HL = its Mc;
+; HL is kept.
+COLG_M:
+        LD   (FX_X+1),A
+        LD   A,C
+        LD   (FX_X),A
+        PUSH HL
+        JR   COLG_MC
 COLG:
         LD   (FX_X+1),A
         LD   A,C
@@ -358,6 +371,7 @@ COLG:
         ADD  HL,BC
         EX   (SP),HL                    ; the next record, for the end
         INC  HL
+COLG_MC:
         LD   A,(HL)                     ; Mc
         LD   (FX_MC),A
         INC  HL
@@ -790,7 +804,7 @@ std::string walk_test_tail(std::string_view w, int h, bool centred, bool table) 
 // loop is unrolled twice: half 0 tests the even offsets (its INC E cannot end the walk), half 1
 // the odd ones; after a record's lists the walk resumes in the half of E's parity.
 std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high,
-                        bool table) {
+                        bool table, const Layer& layer_after) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
@@ -856,12 +870,24 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
         LD   A,(HL)
         INC  H
         LD   H,(HL)
-        LD   L,A
-        DEC  HL                         ; HL' = the record (its L)
+        LD   L,A                        ; HL' = the record's Mc
+        PUSH HL
+        LD   A,C                        ; x low
+        EXX
+        LD   C,A
+        POP  HL
         POP  AF
+        LD   D,HIGH {2}
+{3}        LD   {4},HIGH {2}                  ; the page register of the lists again
+        EXX
+        JP   {0}_NEXT
 )",
-                       w, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "");
-  out += wide_column(f, dst, w + "_NEXT");
+                       w, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "", dst,
+                       record_block(layer_after).far ? "        DEC  HL                         ; the record (its L)\n        CALL COLG\n"
+                                                     : "        CALL COLG_M\n",
+                       page_register(f));
+  else
+    out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
 }
@@ -992,7 +1018,7 @@ QC_ACC:
   out += context_walk(f);
   for (size_t k = 0; k + 1 < n_layers; ++k)
     out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k),
-                       common_bias_high(m, k + 1), tabled[k]);
+                       common_bias_high(m, k + 1), tabled[k], m.layers[k + 1]);
   // The output layer stays as accumulated: the chat core's ARGMAX compares y = acc >> 2 without
   // computing it (OUT_STEP, engine.h).
   if (f.sp)
@@ -1039,7 +1065,10 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
   const std::vector<bool> tabled = tabled_walks(m);
   for (size_t k = 0; k + 1 < m.layers.size(); ++k)
     if (tabled[k])  // the pointers and the padding in front of them
-      bytes += static_cast<uint32_t>(2 * m.layers[k + 1].n_in + table_layout(record_block(m.layers[k + 1])).padding);
+    {
+      const RecordBlock b = record_block(m.layers[k + 1]);  // lean: no L bytes
+      bytes += static_cast<uint32_t>((b.far ? 2 : 1) * m.layers[k + 1].n_in + table_layout(b).padding);
+    }
   return bytes;
 }
 
