@@ -272,7 +272,7 @@ TEST_P(EngineNetwork, GoldenTStatesOfOneEvaluation) {
   uint64_t t_states = 0;
   EXPECT_EQ(run_network(p, x.data(), &t_states), forward_reference(m, x.data()));
   const std::map<std::string, uint64_t> golden = {
-      {"compact", 175767u}, {"fast", 48988u}, {"fast_portable", 52727u}};
+      {"compact", 175767u}, {"fast", 48316u}, {"fast_portable", 52055u}};
   EXPECT_EQ(t_states, golden.at(GetParam()));
 }
 

@@ -39,11 +39,15 @@ struct ListOp {
 };
 
 constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC", 0};
-constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 128};
+constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 256};
+
+// The bytes between two stubs: 16, so that a count byte's top 4 bits are the stub's low byte as
+// they are (no shift in the dispatch); ADD's stubs fill one page, SUB's the next.
+constexpr int kStubBytes = 16;
 
 // kFastFarMarker's slots to skip: its ADD stub checks for no passes (a far record).
 constexpr int kFarSlot = kFastFarMarker >> 4;
-static_assert(kFarSlot % 2 == 0, "the far stub must fit 8 bytes: no DEC SP / POP DE before its jump");
+static_assert(kFarSlot % 2 == 0, "the far stub has no DEC SP / POP DE before its jump");
 
 // The accumulators of hidden layers 2, 3, ... start at bias + 128 (and their walks subtract it):
 // a random walk of +-x from the middle of the low byte's range carries into the high byte less
@@ -184,10 +188,11 @@ std::string slot_label(const ListOp& o, Flavor f, int s) {
 }
 
 // The stub table: a count byte's top 4 bits (slots to skip in the first pass) pick one of 16
-// entries per operation, 8 bytes apart in one page, so the dispatch patches the low byte of a JP.
+// entries per operation, 16 bytes apart in one page each, so the dispatch patches the low byte of a
+// JP with the count byte's top 4 bits as they are.
 std::string stub_table(Flavor f) {
   std::string out = R"(
-; FX_STUBS: entries of the unrolled loops, 8 bytes apart: ADD at +8s, SUB at +128+8s, where
+; FX_STUBS: entries of the unrolled loops, 16 bytes apart: ADD at +16s, SUB at +256+16s, where
 ; s = slots to skip in the first pass (a count byte's top 4 bits, fast_records.h).
         DS   (-$) AND 255               ; page-aligned: the dispatch patches a low byte only
 FX_STUBS:
@@ -215,7 +220,7 @@ FX_STUBS:
         bytes += 3;
       }
       out += stub;
-      if (bytes < 8) out += fmt::format("        DS   {}\n", 8 - bytes);
+      out += fmt::format("        DS   {}\n", kStubBytes - bytes);
     }
   }
   return out;
@@ -236,15 +241,12 @@ std::string dispatch(const ListOp& o, std::string_view label, std::string_view r
   out += fmt::format(
       R"(        AND  0Fh                        ;  7
         LD   B,A                        ;  4  passes of 16 entries
-        XOR  {0}                          ;  4  slots to skip << 4 (carry cleared)
-{1}        LD   ({2}+1),A                  ; 13  self-modifying
-{2}:
-        JP   FX_STUBS                   ; 10  patched above
+        XOR  {0}                          ;  4  16 * slots to skip: the stub's low byte
+        LD   ({1}+1),A                  ; 13  self-modifying
+{1}:
+        JP   FX_STUBS{2}               ; 10  patched above
 )",
-      count,
-      o.stub_offset ? "        SCF                             ;  4\n        RRA                             ;  4  128 + 8 * slots to skip\n"
-                    : "        RRCA                            ;  4  8 * slots to skip\n",
-      label);
+      count, label, o.stub_offset ? fmt::format("+{}", o.stub_offset) : "    ");
   return out;
 }
 
