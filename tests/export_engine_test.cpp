@@ -193,8 +193,10 @@ TEST_P(EngineNetwork, LargeHiddenValues) {
 TEST_P(EngineNetwork, RegressionWideValueInATabledWalkLeavesTheListsIntact) {
   for (const int width : {12, 250}) {
     Model m = random_model({16, width, 5}, test_charset(5), 15);
-    for (size_t o = 0; o < m.layers[0].b.size(); ++o) m.layers[0].b[o] = static_cast<int16_t>(o % 2 ? 5000 : 40);
-    for (size_t o = 0; o < m.layers[1].b.size(); ++o) m.layers[1].b[o] = static_cast<int16_t>(o % 2 ? 30 : 7000);
+    for (size_t o = 0; o < m.layers[0].b.size(); ++o)
+      m.layers[0].b[o] = static_cast<int16_t>(o % 2 ? 5000 : 40);  // y >= 256: COLG
+    for (size_t o = 0; o < m.layers[1].b.size(); ++o)
+      m.layers[1].b[o] = static_cast<int16_t>(o % 2 ? 30 : 7000);
     if (width == 250)
       for (int o = 0; o < width; ++o) m.layers[1].w[static_cast<size_t>(o) * 16 + 1] = 1;  // a far record
     const z80::BuiltProgram p = export_cpm(m, GetParam());

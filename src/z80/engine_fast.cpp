@@ -139,7 +139,8 @@ TableLayout table_layout(const RecordBlock& b) {
   if (!b.far)
     for (int i = 0; i < n; ++i)
       for (int g = 0; g < 2; ++g)
-        if (const int len = static_cast<int>(b.records[static_cast<size_t>(i)].size()); used[g] + len <= room) {
+        if (const auto len = static_cast<int>(b.records[static_cast<size_t>(i)].size());
+            used[g] + len <= room) {
           t.gap[g].push_back(i);
           t.moved[static_cast<size_t>(i)] = true;
           used[g] += len;
@@ -173,7 +174,8 @@ std::string pointer_tables(const Model& m) {
       for (int j = 0; j < n; j += 8) {
         out += "        DB   ";
         for (int i = j; i < std::min(n, j + 8); ++i)
-          out += fmt::format("{}{} (L{}_R{}{})", i > j ? "," : "", g == 0 ? "LOW" : "HIGH", w, i, b.far ? "+1" : "");
+          out += fmt::format("{}{} (L{}_R{}{})", i > j ? "," : "", g == 0 ? "LOW" : "HIGH", w, i,
+                             b.far ? "+1" : "");
         out += "\n";
       }
     }
@@ -726,8 +728,10 @@ std::string context_pointers(const Model& m) {
 // around LD A,(DE) (15).
 std::string read_low(bool table, std::string_view comment) {
   if (table)
-    return fmt::format("        LD   L,E                        ;  4\n        LD   A,(HL)                     ;  7  {}\n",
-                       comment);
+    return fmt::format(
+        "        LD   L,E                        ;  4\n"
+        "        LD   A,(HL)                     ;  7  {}\n",
+        comment);
   return fmt::format(
       "        DEC  D                          ;  4\n        LD   A,(DE)                     ;  7  {}\n"
       "        INC  D                          ;  4\n",
@@ -864,7 +868,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
       center ? "        SBC  A,0\n" : "",
-      table ? fmt::format("        LD   H,HIGH {}                 ;  7  the low bytes' page again\n", src) : "");
+      table ? fmt::format("        LD   H,HIGH {}                 ;  7  the low bytes' page again\n", src)
+            : "");
   if (table)
     out += fmt::format(R"({1}        PUSH AF                         ; x high
         LD   H,HIGH {0}_T               ; the record through the table
@@ -885,8 +890,10 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
         JP   {0}_NEXT
 )",
                        w, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "", dst,
-                       record_block(layer_after).far ? "        DEC  HL                         ; the record (its L)\n        CALL COLG\n"
-                                                     : "        CALL COLG_M\n",
+                       record_block(layer_after).far
+                           ? "        DEC  HL                         ; the record (its L)\n"
+                             "        CALL COLG\n"
+                           : "        CALL COLG_M\n",
                        page_register(f));
   else
     out += wide_column(f, dst, w + "_NEXT");
@@ -1111,8 +1118,9 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
     } else if (tabled[k - 1]) {
       const RecordBlock b = record_block(layer);
       const TableLayout t = table_layout(b);
-      part.data += fmt::format("; layer {} records, one per input (through W{}_T; some in front of it)\nL{}_REC:\n",
-                               k + 1, k + 1, k + 1);
+      part.data += fmt::format(
+          "; layer {} records, one per input (through W{}_T; some in front of it)\nL{}_REC:\n", k + 1, k + 1,
+          k + 1);
       for (size_t i = 0; i < b.records.size(); ++i)
         if (!t.moved[i]) part.data += db_lines(b.records[i], fmt::format("L{}_R{}", k + 1, i));
       part.data += db_lines(b.tail);
