@@ -39,11 +39,15 @@ struct ListOp {
 };
 
 constexpr ListOp kAdd{"ADD", "ADD  A,C", "INC", 0};
-constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 128};
+constexpr ListOp kSub{"SUB", "SUB  C  ", "DEC", 256};
+
+// The bytes between two stubs: 16, so that a count byte's top 4 bits are the stub's low byte as
+// they are (no shift in the dispatch); ADD's stubs fill one page, SUB's the next.
+constexpr int kStubBytes = 16;
 
 // kFastFarMarker's slots to skip: its ADD stub checks for no passes (a far record).
 constexpr int kFarSlot = kFastFarMarker >> 4;
-static_assert(kFarSlot % 2 == 0, "the far stub must fit 8 bytes: no DEC SP / POP DE before its jump");
+static_assert(kFarSlot % 2 == 0, "the far stub has no DEC SP / POP DE before its jump");
 
 // The accumulators of hidden layers 2, 3, ... start at bias + 128 (and their walks subtract it):
 // a random walk of +-x from the middle of the low byte's range carries into the high byte less
@@ -72,6 +76,113 @@ std::optional<uint8_t> common_bias_high(const Model& m, size_t k) {
   return high(0);
 }
 
+// Pointer tables: the walk over layer k's values (k = 0 .. layers - 2) may find layer k+1's
+// records through a table (W<k+2>_T, two pages: the address of input i's record's Mc, low byte at
+// offset 256 - n + i of the first page, high byte at the same offset of the second), so that a
+// zero value costs only its test: no record skip. Tables are given to the walks in layer order
+// while all of them take at most kTableBudget bytes (the examples' 384 -> 192 -> 192 -> 128: all
+// three walks, 1,024 bytes; their programs keep fitting a 40K CP/M TPA). A tabled layer's records
+// lose their L byte (lean: n bytes back), unless the layer has a far record (whose offset counts
+// from its L). The first 256 - n bytes of both pages hold records of that layer (first fit;
+// padding where none fits, and none in a block with a far record, whose offsets count on the
+// block's order).
+constexpr int kTableBudget = 1024;
+
+std::vector<bool> tabled_walks(const Model& m) {
+  std::vector<bool> tabled(m.layers.size(), false);
+  int bytes = 0;
+  for (size_t k = 0; k + 1 < m.layers.size(); ++k)
+    if (const int need = 2 * m.layers[k + 1].n_in; bytes + need <= kTableBudget) {
+      tabled[k] = true;
+      bytes += need;
+    }
+  return tabled;
+}
+
+// A layer's records one by one, then the far bodies after them (fast_records.h).
+// With no far record the block is lean: the records without their L byte (a table finds them).
+struct RecordBlock {
+  std::vector<std::vector<uint8_t>> records;
+  std::vector<uint8_t> tail;
+  bool far = false;
+};
+
+RecordBlock record_block(const Layer& layer) {
+  const std::vector<uint8_t> bytes = fast_records(layer, 0, layer.n_in);
+  RecordBlock b;
+  size_t at = 0;
+  for (int i = 0; i < layer.n_in; ++i) {
+    const size_t len = bytes[at];
+    b.records.emplace_back(bytes.begin() + static_cast<std::ptrdiff_t>(at),
+                           bytes.begin() + static_cast<std::ptrdiff_t>(at + len));
+    if (bytes[at + 2] == kFastFarMarker) b.far = true;
+    at += len;
+  }
+  b.tail.assign(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.end());
+  if (!b.far)
+    for (std::vector<uint8_t>& r : b.records) r.erase(r.begin());
+  return b;
+}
+
+// Which records fill the two gaps in front of a table's halves (first fit), and the padding left.
+struct TableLayout {
+  std::vector<int> gap[2];
+  std::vector<bool> moved;
+  int padding = 0;
+};
+
+TableLayout table_layout(const RecordBlock& b) {
+  TableLayout t;
+  const int n = static_cast<int>(b.records.size()), room = 256 - n;
+  t.moved.assign(b.records.size(), false);
+  int used[2] = {0, 0};
+  if (!b.far)
+    for (int i = 0; i < n; ++i)
+      for (int g = 0; g < 2; ++g)
+        if (const auto len = static_cast<int>(b.records[static_cast<size_t>(i)].size());
+            used[g] + len <= room) {
+          t.gap[g].push_back(i);
+          t.moved[static_cast<size_t>(i)] = true;
+          used[g] += len;
+          break;
+        }
+  t.padding = 2 * room - used[0] - used[1];
+  return t;
+}
+
+// The tables of the tabled walks, page-aligned (they follow FX_CPTR), records in their gaps.
+std::string pointer_tables(const Model& m) {
+  const std::vector<bool> tabled = tabled_walks(m);
+  std::string out;
+  for (size_t k = 0; k + 1 < m.layers.size(); ++k) {
+    if (!tabled[k]) continue;
+    const int w = static_cast<int>(k) + 2;
+    const RecordBlock b = record_block(m.layers[k + 1]);
+    const TableLayout t = table_layout(b);
+    const int n = static_cast<int>(b.records.size());
+    out += fmt::format(
+        "\n; W{0}_T: layer {0}'s records by input i: low bytes at W{0}_T+{1}+i, high bytes 256 higher;\n"
+        "; in front of each half, records of layer {0}\nW{0}_T:\n",
+        w, 256 - n);
+    for (int g = 0; g < 2; ++g) {
+      int used = 0;
+      for (int i : t.gap[g]) {
+        out += db_lines(b.records[static_cast<size_t>(i)], fmt::format("L{}_R{}", w, i));
+        used += static_cast<int>(b.records[static_cast<size_t>(i)].size());
+      }
+      if (used < 256 - n) out += fmt::format("        DS   {}\n", 256 - n - used);
+      for (int j = 0; j < n; j += 8) {
+        out += "        DB   ";
+        for (int i = j; i < std::min(n, j + 8); ++i)
+          out += fmt::format("{}{} (L{}_R{}{})", i > j ? "," : "", g == 0 ? "LOW" : "HIGH", w, i,
+                             b.far ? "+1" : "");
+        out += "\n";
+      }
+    }
+  }
+  return out + "FX_TEND:\n";
+}
+
 // The label of slot s of an operation's unrolled loop.
 std::string slot_label(const ListOp& o, Flavor f, int s) {
   if (f.sp) return fmt::format("{}_{}{}", o.name, s % 2 == 0 ? "P" : "Q", s / 2);
@@ -79,10 +190,11 @@ std::string slot_label(const ListOp& o, Flavor f, int s) {
 }
 
 // The stub table: a count byte's top 4 bits (slots to skip in the first pass) pick one of 16
-// entries per operation, 8 bytes apart in one page, so the dispatch patches the low byte of a JP.
+// entries per operation, 16 bytes apart in one page each, so the dispatch patches the low byte of a
+// JP with the count byte's top 4 bits as they are.
 std::string stub_table(Flavor f) {
   std::string out = R"(
-; FX_STUBS: entries of the unrolled loops, 8 bytes apart: ADD at +8s, SUB at +128+8s, where
+; FX_STUBS: entries of the unrolled loops, 16 bytes apart: ADD at +16s, SUB at +256+16s, where
 ; s = slots to skip in the first pass (a count byte's top 4 bits, fast_records.h).
         DS   (-$) AND 255               ; page-aligned: the dispatch patches a low byte only
 FX_STUBS:
@@ -110,29 +222,33 @@ FX_STUBS:
         bytes += 3;
       }
       out += stub;
-      if (bytes < 8) out += fmt::format("        DS   {}\n", 8 - bytes);
+      out += fmt::format("        DS   {}\n", kStubBytes - bytes);
     }
   }
   return out;
 }
 
-// Dispatch of a count byte in register `reg` (A, D or ...): B = passes, JP to the stub.
+// Dispatch of a count byte in register `reg` (A, D or E): B = passes, JP to the stub. The low
+// nibble (passes) comes from AND 0Fh, the high nibble from XOR with the count byte itself; from A
+// the count byte is kept in E (free before a list: its entries come later).
 std::string dispatch(const ListOp& o, std::string_view label, std::string_view reg) {
   std::string out;
-  if (reg != "A") out += fmt::format("        LD   A,{}                        ;  4\n", reg);
+  std::string count(reg);
+  if (reg == "A") {
+    out += "        LD   E,A                        ;  4  the count byte\n";
+    count = "E";
+  } else {
+    out += fmt::format("        LD   A,{}                        ;  4\n", reg);
+  }
   out += fmt::format(
-      R"(        AND  0F0h                       ;  7
-        RRCA                            ;  4  8 * slots to skip
-{0}        LD   ({1}+1),A                  ; 13  self-modifying
-        LD   A,{2}                        ;  4
-        AND  0Fh                        ;  7
+      R"(        AND  0Fh                        ;  7
         LD   B,A                        ;  4  passes of 16 entries
+        XOR  {0}                          ;  4  16 * slots to skip: the stub's low byte
+        LD   ({1}+1),A                  ; 13  self-modifying
 {1}:
-        JP   FX_STUBS                   ; 10  patched above
+        JP   FX_STUBS{2}               ; 10  patched above
 )",
-      o.stub_offset ? fmt::format("        OR   {}                        ;  7\n", o.stub_offset) : "", label,
-      reg == "A" ? "B" : reg);
-  if (reg == "A") out = "        LD   B,A                        ;  4\n" + out;
+      count, label, o.stub_offset ? fmt::format("+{}", o.stub_offset) : "    ");
   return out;
 }
 
@@ -241,6 +357,14 @@ constexpr std::string_view kGeneralCode = R"(
 ; COLG: one input x (any nonzero int16) on a record or a far record, both bytes exact;
 ; general, not fast. In: HL = record, D = low page of the accumulators, A = x high, C = x low.
 ; Out: HL = the next record, D unchanged. Clobbers AF, BC, E.
+; COLG_M: the same for a record without its L byte (a table's, engine_fast.cpp), HL = its Mc;
+; HL is kept.
+COLG_M:
+        LD   (FX_X+1),A
+        LD   A,C
+        LD   (FX_X),A
+        PUSH HL
+        JR   COLG_MC
 COLG:
         LD   (FX_X+1),A
         LD   A,C
@@ -251,6 +375,7 @@ COLG:
         ADD  HL,BC
         EX   (SP),HL                    ; the next record, for the end
         INC  HL
+COLG_MC:
         LD   A,(HL)                     ; Mc
         LD   (FX_MC),A
         INC  HL
@@ -399,9 +524,37 @@ std::string copy_split(std::string_view from, std::string_view to, int n, bool f
 
 // Into the lists with A = x (1..255), the walk's registers in the alternate set (HL' = the
 // record); HL' moves on to the next record first. The lists return with JP (IX).
-std::string go_lists(Flavor f, std::string_view walk) {
+std::string go_lists(Flavor f, std::string_view walk, bool table) {
   std::string out;
-  if (f.sp)
+  if (table) {
+    out = fmt::format(R"(        LD   H,HIGH {0}_T               ;  7  the record through the table
+        LD   L,E                        ;  4
+        LD   C,(HL)                     ;  7
+        INC  H                          ;  4
+        LD   H,(HL)                     ;  7
+        LD   L,C                        ;  4  HL' = the record's Mc
+)",
+                      walk);
+    if (f.sp)
+      out += R"(        LD   SP,HL                      ;  6  the lists stream from here
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+)";
+    else
+      out += R"(        PUSH HL                         ; 11
+        EXX                             ;  4
+        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   E,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+)";
+  } else if (f.sp)
     out = R"(        LD   SP,HL                      ;  6  the lists stream from here
         LD   C,(HL)                     ;  7
         ADD  HL,BC                      ; 11  HL' = the next record
@@ -570,41 +723,56 @@ std::string context_pointers(const Model& m) {
   return out;
 }
 
+// How a walk reads the low byte of the accumulator at DE (D = its high page): with a pointer
+// table H' is free and holds the low page (LD L,E / LD A,(HL), 11 T-states), else DEC D / INC D
+// around LD A,(DE) (15).
+std::string read_low(bool table, std::string_view comment) {
+  if (table)
+    return fmt::format(
+        "        LD   L,E                        ;  4\n"
+        "        LD   A,(HL)                     ;  7  {}\n",
+        comment);
+  return fmt::format(
+      "        DEC  D                          ;  4\n        LD   A,(DE)                     ;  7  {}\n"
+      "        INC  D                          ;  4\n",
+      comment);
+}
+
 // One neuron's test in a hidden walk, half h of the loop (h = 1: the odd offsets, where the walk
 // may end): y = 0 skips the record and moves on; y >= 1 leaves to {w}_Y{h} (y < 64 from the low
 // byte), {w}_HI{h} (centred: the high byte is not 0) or {w}_NN{h} (not centred: not negative).
-std::string walk_test(std::string_view w, int h, bool centred) {
+std::string walk_test(std::string_view w, int h, bool centred, bool table) {
   std::string out = fmt::format("{}_L{}:\n        LD   A,(DE)                     ;  7  acc high\n", w, h);
   if (centred)
     out += fmt::format(
         R"(        OR   A                          ;  4
         JR   NZ,{0}_HI{1}                 ; 7/12  negative, value >= 128, or high = 80h
-        DEC  D                          ;  4
-        LD   A,(DE)                     ;  7  acc low (value = low - 128)
-        INC  D                          ;  4
-        SUB  132                        ;  7  value - 4
+{2}        SUB  132                        ;  7  value - 4
         JR   NC,{0}_Y{1}                  ; 7/12  value >= 4: y >= 1
 )",
-        w, h);
+        w, h, read_low(table, "acc low (value = low - 128)"));
   else
     out += fmt::format(
         R"(        ADD  A,A                        ;  4  carry: negative
         JR   NC,{0}_NN{1}                 ; 7/12
 )",
         w, h);
-  out += fmt::format(
-      R"({0}_S{1}:
+  out += table ? fmt::format("{0}_S{1}:                               ; y = 0: the table finds the records\n"
+                             "        INC  E                          ;  4\n",
+                             w, h)
+               : fmt::format(
+                     R"({0}_S{1}:
         LD   C,(HL)                     ;  7  y = 0: skip the record
         ADD  HL,BC                      ; 11
         INC  E                          ;  4
 )",
-      w, h);
+                     w, h);
   if (h == 1) out += fmt::format("        JP   NZ,{0}_L0                  ; 10\n        JP   {0}_DONE\n", w);
   return out;
 }
 
 // The out-of-line part of walk_test's half h: the low byte of a value that is not small.
-std::string walk_test_tail(std::string_view w, int h, bool centred) {
+std::string walk_test_tail(std::string_view w, int h, bool centred, bool table) {
   if (centred)
     return fmt::format(
         R"({0}_Y{1}:
@@ -628,23 +796,21 @@ std::string walk_test_tail(std::string_view w, int h, bool centred) {
   return fmt::format(
       R"({0}_NN{1}:
         JP   NZ,{0}_BIG                 ; high 1..7Fh: value >= 256
-        DEC  D
-        LD   A,(DE)                     ;  7  acc low (high = 0)
-        INC  D
-        CP   4                          ;  7
+{2}        CP   4                          ;  7
         JR   C,{0}_S{1}                   ; 0..3: y = 0
         RRCA                            ;  4
         RRCA                            ;  4
         AND  3Fh                        ;  7  y = acc >> 2 = 1..63
         JP   {0}_GO                     ; 10
 )",
-      w, h);
+      w, h, read_low(table, "acc low (high = 0)"));
 }
 
 // Layer k+1 (0-based k+1) from layer k's accumulators: y = acc >> 2 after ReLU on the fly. The
 // loop is unrolled twice: half 0 tests the even offsets (its INC E cannot end the walk), half 1
 // the odd ones; after a record's lists the walk resumes in the half of E's parity.
-std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high) {
+std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, std::optional<uint8_t> high,
+                        bool table, const Layer& layer_after) {
   const std::string src = buffer_of(k), dst = buffer_of(k + 1);
   const std::string w = fmt::format("W{}", k + 2);
   std::string out = fmt::format(
@@ -660,24 +826,26 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
       R"(        LD   IX,{0}_BACK
         LD   {1},HIGH {2}
         EXX                             ; the walk runs in the alternate set
-        LD   HL,L{3}_REC
+        LD   {8}
         LD   DE,{4}+{5}                ; high bytes of layer {6}
         LD   B,0                        ; BC = a record's length
 {7})",
       w, page_register(f), dst, k + 2, src, 512 - n_prev, k + 1,
       n_prev % 2 == 0 ? ""
-                      : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w));
-  out += walk_test(w, 0, center != 0);
-  out += walk_test(w, 1, center != 0);
-  out += walk_test_tail(w, 0, center != 0);
-  out += walk_test_tail(w, 1, center != 0);
+                      : fmt::format("        JP   {}_L1                     ; the first offset is odd\n", w),
+      table ? fmt::format("H,HIGH {}                 ; the low bytes' page (records: {}_T)", src, w)
+            : fmt::format("HL,L{}_REC", k + 2));
+  out += walk_test(w, 0, center != 0, table);
+  out += walk_test(w, 1, center != 0, table);
+  out += walk_test_tail(w, 0, center != 0, table);
+  out += walk_test_tail(w, 1, center != 0, table);
   out += w + "_GO:\n";
-  out += go_lists(f, w);
+  out += go_lists(f, w, table);
   out += fmt::format(
       R"({0}_BACK:
         EXX
 {0}_NEXT:                               ; after a record's lists: on in the half of E's parity
-        INC  E
+{3}        INC  E
         JP   Z,{0}_DONE
         BIT  0,E
         JP   Z,{0}_L0
@@ -699,8 +867,36 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 {0}_WIDE:
 )",
       w, center ? "        SUB  128                        ; value = acc - 128 >= 128\n" : "",
-      center ? "        SBC  A,0\n" : "");
-  out += wide_column(f, dst, w + "_NEXT");
+      center ? "        SBC  A,0\n" : "",
+      table ? fmt::format("        LD   H,HIGH {}                 ;  7  the low bytes' page again\n", src)
+            : "");
+  if (table)
+    out += fmt::format(R"({1}        PUSH AF                         ; x high
+        LD   H,HIGH {0}_T               ; the record through the table
+        LD   L,E
+        LD   A,(HL)
+        INC  H
+        LD   H,(HL)
+        LD   L,A                        ; HL' = the record's Mc
+        PUSH HL
+        LD   A,C                        ; x low
+        EXX
+        LD   C,A
+        POP  HL
+        POP  AF
+        LD   D,HIGH {2}
+{3}        LD   {4},HIGH {2}                  ; the page register of the lists again
+        EXX
+        JP   {0}_NEXT
+)",
+                       w, f.sp ? "        LD   SP,(FX_SP)                 ; a real stack\n" : "", dst,
+                       record_block(layer_after).far
+                           ? "        DEC  HL                         ; the record (its L)\n"
+                             "        CALL COLG\n"
+                           : "        CALL COLG_M\n",
+                       page_register(f));
+  else
+    out += wide_column(f, dst, w + "_NEXT");
   out += w + "_DONE:\n";
   return out;
 }
@@ -708,7 +904,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
-  std::string out = list_code(f, context_pointers(m));
+  const std::vector<bool> tabled = tabled_walks(m);
+  std::string out = list_code(f, context_pointers(m) + pointer_tables(m));
   out += kGeneralCode;
   out += copy_loop();
 
@@ -830,7 +1027,7 @@ QC_ACC:
   out += context_walk(f);
   for (size_t k = 0; k + 1 < n_layers; ++k)
     out += hidden_walk(f, k, m.layers[k].n_out, m.layers[k + 1].n_out, center_of(m, k),
-                       common_bias_high(m, k + 1));
+                       common_bias_high(m, k + 1), tabled[k], m.layers[k + 1]);
   // The output layer stays as accumulated: the chat core's ARGMAX compares y = acc >> 2 without
   // computing it (OUT_STEP, engine.h).
   if (f.sp)
@@ -874,6 +1071,13 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
     if (k == 0)  // the nibble columns and FX_CPTR, the context records' pointers
       bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size()) + 2 * kContextBuckets;
   }
+  const std::vector<bool> tabled = tabled_walks(m);
+  for (size_t k = 0; k + 1 < m.layers.size(); ++k)
+    if (tabled[k])  // the pointers and the padding in front of them
+    {
+      const RecordBlock b = record_block(m.layers[k + 1]);  // lean: no L bytes
+      bytes += static_cast<uint32_t>((b.far ? 2 : 1) * m.layers[k + 1].n_in + table_layout(b).padding);
+    }
   return bytes;
 }
 
@@ -895,6 +1099,7 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   part.data += equ_line("OUT_STEP", "4", "NET_OUT holds the accumulators: y = acc >> 2 (engine.h)");
   part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
   part.data += "FX_MODEL:\n";
+  const std::vector<bool> tabled = tabled_walks(m);
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
     const std::optional<uint8_t> high = common_bias_high(m, k);
@@ -910,6 +1115,15 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
       part.data += db_lines(fast_query_columns(layer, nq), "L1_QCOL");
       part.data += fmt::format("; layer 1 records of the context inputs {}..{}\n", nq, layer.n_in - 1);
       part.data += db_lines(fast_records(layer, nq, layer.n_in - nq), "L1_CREC");
+    } else if (tabled[k - 1]) {
+      const RecordBlock b = record_block(layer);
+      const TableLayout t = table_layout(b);
+      part.data += fmt::format(
+          "; layer {} records, one per input (through W{}_T; some in front of it)\nL{}_REC:\n", k + 1, k + 1,
+          k + 1);
+      for (size_t i = 0; i < b.records.size(); ++i)
+        if (!t.moved[i]) part.data += db_lines(b.records[i], fmt::format("L{}_R{}", k + 1, i));
+      part.data += db_lines(b.tail);
     } else {
       part.data += fmt::format("; layer {} records, one per input\n", k + 1);
       part.data += db_lines(fast_records(layer, 0, layer.n_in), fmt::format("L{}_REC", k + 1));

@@ -11,7 +11,9 @@
 // outputs. Hidden layers are never stored: the walk over layer k's accumulators tests each one
 // (>= 4 after ReLU and >> 2 means nonzero) and feeds layer k+1 at once; the output layer's
 // accumulators are left for ARGMAX (OUT_STEP = 4). Hidden biases that share one high byte are
-// stored as low bytes only (the high bytes filled).
+// stored as low bytes only (the high bytes filled). Walks within a budget of pointer tables
+// (W<k>_T, 2 bytes per input, 1,024 bytes in all) find their records through them instead of
+// skipping records (such records drop their L byte).
 // Inner loop per visit (x < 256), portable flavour: LD E,(HL) / INC HL / LD A,(DE) / ADD A,C /
 // LD (DE),A / JR C = 38 T-states, a carry into the high byte out of line; 16 slots per pass.
 // Invariants: exact 16-bit modular arithmetic for any int16 inputs (x >= 256 or negative takes
