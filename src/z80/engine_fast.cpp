@@ -522,6 +522,32 @@ std::string copy_split(std::string_view from, std::string_view to, int n, bool f
       from, to, low, high, 256 - n, 512 - n, n);
 }
 
+// Into the lists of the record at HL' (its Mc byte; the walk's registers are the alternate
+// set): x in A, or in A' when x_in_af2. SP-streaming takes Mc and Pc with one POP; the portable
+// flavour reads them through HL. Leaves C = x, A' = Mc, E (or D) = Pc.
+std::string enter_record(Flavor f, bool x_in_af2) {
+  const std::string swap = x_in_af2 ? R"(        EX   AF,AF'                     ;  4
+)" : "";
+  if (f.sp)
+    return R"(        LD   SP,HL                      ;  6  the lists stream from here
+        EXX                             ;  4
+)" + swap + R"(        LD   C,A                        ;  4  x
+        POP  DE                         ; 10  E = Mc, D = Pc
+        LD   A,E                        ;  4
+        EX   AF,AF'                     ;  4
+)";
+  return R"(        PUSH HL                         ; 11
+        EXX                             ;  4
+)" + swap + R"(        LD   C,A                        ;  4  x
+        POP  HL                         ; 10
+        LD   A,(HL)                     ;  7  Mc
+        EX   AF,AF'                     ;  4
+        INC  HL                         ;  6
+        LD   E,(HL)                     ;  7  Pc
+        INC  HL                         ;  6
+)";
+}
+
 // Into the lists with A = x (1..255), the walk's registers in the alternate set (HL' = the
 // record); HL' moves on to the next record first. The lists return with JP (IX).
 std::string go_lists(Flavor f, std::string_view walk, bool table) {
@@ -535,25 +561,7 @@ std::string go_lists(Flavor f, std::string_view walk, bool table) {
         LD   L,C                        ;  4  HL' = the record's Mc
 )",
                       walk);
-    if (f.sp)
-      out += R"(        LD   SP,HL                      ;  6  the lists stream from here
-        EXX                             ;  4
-        LD   C,A                        ;  4  x
-        POP  DE                         ; 10  E = Mc, D = Pc
-        LD   A,E                        ;  4
-        EX   AF,AF'                     ;  4
-)";
-    else
-      out += R"(        PUSH HL                         ; 11
-        EXX                             ;  4
-        LD   C,A                        ;  4  x
-        POP  HL                         ; 10
-        LD   A,(HL)                     ;  7  Mc
-        EX   AF,AF'                     ;  4
-        INC  HL                         ;  6
-        LD   E,(HL)                     ;  7  Pc
-        INC  HL                         ;  6
-)";
+    out += enter_record(f, false);
   } else if (f.sp)
     out = R"(        LD   SP,HL                      ;  6  the lists stream from here
         LD   C,(HL)                     ;  7
@@ -643,27 +651,7 @@ WC_LOOP:
         LD   H,A                        ;  4  HL' = the record's Mc
 )",
       page_register(f));
-  if (f.sp)
-    out += R"(        LD   SP,HL                      ;  6  the lists stream from here
-        EXX                             ;  4
-        EX   AF,AF'                     ;  4
-        LD   C,A                        ;  4  x
-        POP  DE                         ; 10  E = Mc, D = Pc
-        LD   A,E                        ;  4
-        EX   AF,AF'                     ;  4
-)";
-  else
-    out += R"(        PUSH HL                         ; 11
-        EXX                             ;  4
-        EX   AF,AF'                     ;  4
-        LD   C,A                        ;  4  x
-        POP  HL                         ; 10
-        LD   A,(HL)                     ;  7  Mc
-        EX   AF,AF'                     ;  4
-        INC  HL                         ;  6
-        LD   E,(HL)                     ;  7  Pc
-        INC  HL                         ;  6
-)";
+  out += enter_record(f, true);
   out += dispatch(kAdd, "WC_JP", f.sp ? "D" : "E");
   out += fmt::format(
       R"(WC_BACK:
