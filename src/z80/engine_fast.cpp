@@ -23,6 +23,7 @@ int query_inputs(const Model& m) {
 // during NET_RUN) or portable (LD E,(HL) / INC HL).
 struct Flavor {
   bool sp = false;
+  int table_budget = kFastTableBudget;  // bytes the walks' pointer tables may take
 };
 
 // Where layer k keeps its accumulators: NET_A, NET_B, NET_A, ...
@@ -80,19 +81,17 @@ std::optional<uint8_t> common_bias_high(const Model& m, size_t k) {
 // records through a table (W<k+2>_T, two pages: the address of input i's record's Mc, low byte at
 // offset 256 - n + i of the first page, high byte at the same offset of the second), so that a
 // zero value costs only its test: no record skip. Tables are given to the walks in layer order
-// while all of them take at most kTableBudget bytes (the examples' 384 -> 192 -> 192 -> 128: all
+// while all of them take at most the engine's table budget (kFastTableBudget unless given) (the examples' 384 -> 192 -> 192 -> 128: all
 // three walks, 1,024 bytes; their programs keep fitting a 40K CP/M TPA). A tabled layer's records
 // lose their L byte (lean: n bytes back), unless the layer has a far record (whose offset counts
 // from its L). The first 256 - n bytes of both pages hold records of that layer (first fit;
 // padding where none fits, and none in a block with a far record, whose offsets count on the
 // block's order).
-constexpr int kTableBudget = 1024;
-
-std::vector<bool> tabled_walks(const Model& m) {
+std::vector<bool> tabled_walks(const Model& m, int budget) {
   std::vector<bool> tabled(m.layers.size(), false);
   int bytes = 0;
   for (size_t k = 0; k + 1 < m.layers.size(); ++k)
-    if (const int need = 2 * m.layers[k + 1].n_in; bytes + need <= kTableBudget) {
+    if (const int need = 2 * m.layers[k + 1].n_in; bytes + need <= budget) {
       tabled[k] = true;
       bytes += need;
     }
@@ -151,8 +150,8 @@ TableLayout table_layout(const RecordBlock& b) {
 }
 
 // The tables of the tabled walks, page-aligned (they follow FX_CPTR), records in their gaps.
-std::string pointer_tables(const Model& m) {
-  const std::vector<bool> tabled = tabled_walks(m);
+std::string pointer_tables(const Model& m, int budget) {
+  const std::vector<bool> tabled = tabled_walks(m, budget);
   std::string out;
   for (size_t k = 0; k + 1 < m.layers.size(); ++k) {
     if (!tabled[k]) continue;
@@ -892,8 +891,8 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
-  const std::vector<bool> tabled = tabled_walks(m);
-  std::string out = list_code(f, context_pointers(m) + pointer_tables(m));
+  const std::vector<bool> tabled = tabled_walks(m, f.table_budget);
+  std::string out = list_code(f, context_pointers(m) + pointer_tables(m, f.table_budget));
   out += kGeneralCode;
   out += copy_loop();
 
@@ -1059,7 +1058,7 @@ uint32_t FastEngine::model_bytes(const Model& m) const {
     if (k == 0)  // the nibble columns and FX_CPTR, the context records' pointers
       bytes += static_cast<uint32_t>(fast_query_columns(layer, first).size()) + 2 * kContextBuckets;
   }
-  const std::vector<bool> tabled = tabled_walks(m);
+  const std::vector<bool> tabled = tabled_walks(m, table_budget_);
   for (size_t k = 0; k + 1 < m.layers.size(); ++k)
     if (tabled[k])  // the pointers and the padding in front of them
     {
@@ -1077,8 +1076,8 @@ AsmPart FastEngine::generate(const Model& m, const EngineTarget& target) const {
   return generate_flavor(m, target.may_disable_interrupts);
 }
 
-AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
-  const Flavor f{.sp = sp_streaming};
+AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) const {
+  const Flavor f{.sp = sp_streaming, .table_budget = table_budget_};
   AsmPart part;
   part.code = engine_code(m, f);
   const size_t n_layers = m.layers.size();
@@ -1087,7 +1086,7 @@ AsmPart FastEngine::generate_flavor(const Model& m, bool sp_streaming) {
   part.data += equ_line("OUT_STEP", "4", "NET_OUT holds the accumulators: y = acc >> 2 (engine.h)");
   part.data += equ_line("FAR_MARKER", hex8(kFastFarMarker), "a far record's Pc (fast_records.h)");
   part.data += "FX_MODEL:\n";
-  const std::vector<bool> tabled = tabled_walks(m);
+  const std::vector<bool> tabled = tabled_walks(m, f.table_budget);
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
     const std::optional<uint8_t> high = common_bias_high(m, k);

@@ -30,8 +30,13 @@
 
 namespace z80lm::z80 {
 
+// Bytes the hidden walks' pointer tables may take by default (engine_fast.cpp, tabled_walks):
+// the examples' three walks. 0: no tables (the smaller, slower layout).
+inline constexpr int kFastTableBudget = 1024;
+
 class FastEngine : public Engine {
  public:
+  explicit FastEngine(int table_budget = kFastTableBudget) : table_budget_(table_budget) {}
   std::string_view name() const override { return "fast"; }
   std::string_view too_large_hint() const override {
     return "the fast engine stores a byte per nonzero weight: train with `z80lm train --sparsity 0.75` "
@@ -46,7 +51,8 @@ class FastEngine : public Engine {
   AsmPart generate(const Model& m, const EngineTarget& target) const override;
 
  private:
-  static AsmPart generate_flavor(const Model& m, bool sp_streaming);
+  AsmPart generate_flavor(const Model& m, bool sp_streaming) const;
+  int table_budget_;
 };
 
 }  // namespace z80lm::z80
