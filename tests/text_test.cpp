@@ -134,6 +134,20 @@ TEST(Encoder, V2QueryPresenceBucketsGolden) {
   EXPECT_EQ(hit_buckets(q, kQueryBucketsV2), (std::vector<int>{15, 29, 165, 239, 253}));
 }
 
+TEST(Encoder, V3QueryPresenceBucketsGolden) {
+  int16_t q[kQueryBucketsV3];
+  encode_query(Encoding::v3, "hi", q);  // bucket h & 511: bit 8 of both hashes is set
+  EXPECT_EQ(hit_buckets(q, kQueryBucketsV3), (std::vector<int>{289, 319}));
+  encode_query(Encoding::v3, "Hello", q);  // v2's 15 and 29 become 271 and 285; the others keep bit 8 clear
+  EXPECT_EQ(hit_buckets(q, kQueryBucketsV3), (std::vector<int>{165, 239, 253, 271, 285}));
+  int16_t x[kMaxInputSize];
+  encode_input(Encoding::v3, "hi", "", x);
+  EXPECT_EQ(input_size(Encoding::v3), 640);
+  int16_t c[kContextBuckets];
+  encode_context(context_of(""), c);
+  EXPECT_TRUE(std::equal(c, c + kContextBuckets, x + kQueryBucketsV3));
+}
+
 TEST(Encoder, V2RepeatedTrigramIsPresentOnceV1CountsIt) {
   int16_t v1[kQueryBucketsV1], v2[kQueryBucketsV2];
   encode_query(Encoding::v1, "aaaa", v1);  // " aa", "aaa", "aaa", "aa "
@@ -156,9 +170,12 @@ TEST(Encoder, V2InputIsQueryThenContext) {
 TEST(Encoder, EncodingNamesParseAndUnknownIsRefusedWithChoices) {
   EXPECT_EQ(parse_encoding("v1"), Encoding::v1);
   EXPECT_EQ(parse_encoding(encoding_name(Encoding::v2)), Encoding::v2);
+  EXPECT_EQ(parse_encoding("v3"), Encoding::v3);
+  EXPECT_EQ(encoding_summary(Encoding::v3), "v3 (512 query presence buckets + 128 context buckets)");
+  EXPECT_EQ(encoding_summary(Encoding::v1), "v1 (128 query count buckets + 128 context buckets)");
   try {
-    parse_encoding("v3");
-    FAIL() << "v3 accepted";
+    parse_encoding("v4");
+    FAIL() << "v4 accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.hint()).find("v2"), std::string::npos);
   }

@@ -69,9 +69,22 @@ TEST(TrainCli, EncodingV1IsRecordedAndResumeKeepsIt) {
   EXPECT_NE(other.exit_code, 0);
   EXPECT_NE(other.out.find("--encoding \"v2\" differs from the checkpoint's \"v1\""), std::string::npos)
       << other.out;
-  auto bad = run_cli("train " + dir.file("data.txt") + " --encoding v3" + kSmall);
+  auto bad = run_cli("train " + dir.file("data.txt") + " --encoding v4" + kSmall);
   EXPECT_NE(bad.exit_code, 0);
-  EXPECT_NE(bad.out.find("v3"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("v4"), std::string::npos) << bad.out;
+}
+
+// --encoding v3: 512 query buckets, 640 inputs; the model file records it and loads it back.
+TEST(TrainCli, EncodingV3TrainsSixHundredFortyInputs) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                   " --epochs 2 --encoding v3" + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("640→32→16→"), std::string::npos) << r.out;
+  const Model m = load_model(dir.file("m.zlm"));
+  EXPECT_EQ(m.encoding, Encoding::v3);
+  EXPECT_EQ(m.layers[0].n_in, 640);
 }
 
 TEST(TrainCli, WritesModelCheckpointLogAndPlotBesideTheModel) {

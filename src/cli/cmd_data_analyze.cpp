@@ -19,9 +19,9 @@ z80lm::cli::Registration reg{
       sub.footer(
           "Queries are compared as the model sees them (case-folded, at most 62 bytes). A collision is two "
           "different\n"
-          "queries with different answers whose query inputs (--encoding: v2's 256 presence buckets or v1's "
-          "128\n"
-          "count buckets; --model takes a model's) are identical (exact) or within --near-hits trigram hits "
+          "queries with different answers whose query inputs (--encoding: v2's 256 or v3's 512 presence "
+          "buckets or\n"
+          "v1's 128 count buckets; --model takes a model's) are identical (exact) or within --near-hits trigram hits "
           "(near).\nExample: z80lm data analyze chair.txt --show 5 --model my.zlm");
       sub.add_option("FILE", o->files, "query|response files (- for stdin)")->required();
       sub.add_flag("--json", o->json, "print the full report as JSON");
@@ -32,8 +32,8 @@ z80lm::cli::Registration reg{
           ->check(CLI::Range(0, 2))
           ->capture_default_str();
       sub.add_flag("--strict", o->strict, "fail on the first malformed line");
-      sub.add_option("--encoding", o->encoding, "query encoding of the collision search: v2 or v1")
-          ->check(CLI::IsMember({"v1", "v2"}))
+      sub.add_option("--encoding", o->encoding, "query encoding of the collision search: v2, v3 or v1")
+          ->check(CLI::IsMember({"v1", "v2", "v3"}))
           ->capture_default_str();
       sub.add_option("--model", o->model, "take the encoding from this .zlm model (overrides --encoding)")
           ->check(CLI::ExistingFile);

@@ -119,9 +119,10 @@ z80lm::cli::Registration reg{
           sub.add_option(
                  "--encoding", c.encoding,
                  "how a query becomes inputs: v2 (256 presence buckets, 384 inputs: fewer collisions, "
-                 "better on unseen phrasings) or v1 (the original's 128 count buckets, 256 inputs)")
+                 "better on unseen phrasings), v3 (512 presence buckets, 640 inputs: fewer collisions "
+                 "again, a larger first layer) or v1 (the original's 128 count buckets, 256 inputs)")
               ->transform(CLI::CheckedTransformer(std::map<std::string, z80lm::Encoding>{
-                  {"v1", z80lm::Encoding::v1}, {"v2", z80lm::Encoding::v2}}))
+                  {"v1", z80lm::Encoding::v1}, {"v2", z80lm::Encoding::v2}, {"v3", z80lm::Encoding::v3}}))
               ->default_str("v2")
               ->group("Training"),
           "encoding");

@@ -31,7 +31,7 @@ std::string model_problem(const Model& m) {
   if (m.layers.empty() || m.layers.size() > kMaxLayers)
     return fmt::format("model has {} layers, expected 1..{}", m.layers.size(), kMaxLayers);
   if (std::string p = charset_problem(m.charset); !p.empty()) return p;
-  if (m.encoding != Encoding::v1 && m.encoding != Encoding::v2)
+  if (!encoding_is_known(static_cast<int>(m.encoding)))
     return fmt::format("unknown encoding {}", static_cast<int>(m.encoding));
   int expected_in = input_size(m.encoding);
   for (size_t k = 0; k < m.layers.size(); ++k) {

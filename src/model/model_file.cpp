@@ -110,8 +110,8 @@ Model parse_model(std::string_view bytes, const std::string& name) {
   if (version >= 2) {
     at = r.offset();
     const uint16_t encoding = r.u16("the encoding");
-    if (encoding != static_cast<uint16_t>(Encoding::v1) && encoding != static_cast<uint16_t>(Encoding::v2))
-      r.fail(at, fmt::format("query encoding {} is not known (1 = v1, 2 = v2)", encoding),
+    if (!encoding_is_known(encoding))
+      r.fail(at, fmt::format("query encoding {} is not known (1 = v1, 2 = v2, 3 = v3)", encoding),
              "the file may come from a newer z80lm: upgrade, or re-train with this one");
     m.encoding = static_cast<Encoding>(encoding);
   }

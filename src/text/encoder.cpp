@@ -23,23 +23,24 @@ std::string query_key(std::string_view raw) {
 }
 
 std::string encoding_name(Encoding e) {
-  return e == Encoding::v1 ? "v1" : "v2";
+  return fmt::format("v{}", static_cast<int>(e));
 }
 
 std::string encoding_summary(Encoding e) {
-  return e == Encoding::v1 ? "v1 (128 query count buckets + 128 context buckets)"
-                           : "v2 (256 query presence buckets + 128 context buckets)";
+  return fmt::format("{} ({} query {} buckets + {} context buckets)", encoding_name(e), query_buckets(e),
+                     e == Encoding::v1 ? "count" : "presence", kContextBuckets);
 }
 
 Encoding parse_encoding(std::string_view name) {
-  if (name == "v1") return Encoding::v1;
-  if (name == "v2") return Encoding::v2;
+  for (Encoding e : kEncodings)
+    if (name == encoding_name(e)) return e;
   throw Error(fmt::format("unknown encoding '{}'", name),
-              "choose v1 (the original's 128 count buckets) or v2 (256 presence buckets, the default)");
+              "choose v1 (the original's 128 count buckets), v2 (256 presence buckets, the default) or v3 "
+              "(512 presence buckets)");
 }
 
 bool encoding_of_input_size(int n_in, Encoding* e) {
-  for (Encoding c : {Encoding::v1, Encoding::v2})
+  for (Encoding c : kEncodings)
     if (input_size(c) == n_in) {
       *e = c;
       return true;
