@@ -133,6 +133,39 @@ TEST(TrainCli, SparsityAndActivityPenaltyAreShownRecordedAndMet) {
     EXPECT_GE(std::count(l.w.begin(), l.w.end(), int8_t{0}), static_cast<long>(0.8 * double(l.w.size() - 1)));
 }
 
+// --sparsity with one fraction per weight layer: each layer meets its own, the table and the
+// model's recorded config show them, and a count that matches no layer list is refused.
+TEST(TrainCli, SparsityPerLayerIsMetLayerByLayer) {
+  TempDir dir;
+  write_text(dir.file("data.txt"), chat_data());
+  auto wrong = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --sparsity 0.9,0.5" + kSmall);
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.out;
+  EXPECT_NE(wrong.out.find("--sparsity has 2 values: give one (every layer) or 3"), std::string::npos) << wrong.out;
+  auto out_of_range =
+      run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --sparsity 0.9,0.5,1.5" + kSmall);
+  EXPECT_NE(out_of_range.out.find("--sparsity 1.5 is outside [0, 0.99]"), std::string::npos) << out_of_range.out;
+  auto r = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") + " --epochs 3 --sparsity 0.9,0.5,0" +
+                   kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("at least 90%, 50%, 0% zero weights in layers 1..3"), std::string::npos) << r.out;
+  const Model m = load_model(dir.file("m.zlm"));
+  EXPECT_EQ(nlohmann::json::parse(m.provenance)["config"]["sparsity"], nlohmann::json::array({0.9, 0.5, 0}));
+  ASSERT_EQ(m.layers.size(), 3u);
+  auto zeros = [](const Layer& l) { return double(std::count(l.w.begin(), l.w.end(), int8_t{0})) / double(l.w.size()); };
+  EXPECT_GE(zeros(m.layers[0]), 0.89);
+  EXPECT_GE(zeros(m.layers[1]), 0.49);
+  EXPECT_LT(zeros(m.layers[1]), 0.89);  // its own target, not the first layer's
+  EXPECT_LT(zeros(m.layers[2]), 0.89);  // plain rounding
+  // Resuming with the same list agrees; a different one is named.
+  auto resumed = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                         " --epochs 4 --resume --sparsity 0.9,0.5,0" + kSmall);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out;
+  auto other = run_cli("train " + dir.file("data.txt") + " -o " + dir.file("m.zlm") +
+                       " --epochs 5 --resume --sparsity 0.9" + kSmall);
+  EXPECT_NE(other.out.find("--sparsity 0.9 differs from the checkpoint's [0.9,0.5,0.0]"), std::string::npos)
+      << other.out;
+}
+
 TEST(TrainCli, EvalAndChatLoadTheModelAndAgreeOnIntAcc) {
   TempDir dir;
   write_text(dir.file("data.txt"), chat_data());

@@ -280,7 +280,7 @@ TEST(TrainTrainer, ActivityPenaltyLeavesFewerNonzeroHiddenValues) {
 TEST(TrainTrainer, SparsityGivesAtLeastThatFractionOfZerosInEveryLayer) {
   Fixture f;
   TrainConfig c = small_config();
-  c.sparsity = 0.8;
+  c.sparsity = {0.8};
   c.schedule.quant_ramp_epochs = 4;  // the ramp is under way in the first epochs
   Trainer tr(c, f.ex, f.charset);
   while (tr.state().epoch < 30)
@@ -302,7 +302,7 @@ TEST(TrainTrainer, SparsityGivesAtLeastThatFractionOfZerosInEveryLayer) {
   for (size_t i = 0; i < first.batches_per_epoch() + 1; ++i)
     if (first.step()) first.end_epoch();
   Checkpoint loaded = parse_checkpoint(serialize_checkpoint({c, f.charset, 1, first.state()}), "mem.ckpt");
-  EXPECT_EQ(loaded.config.sparsity, 0.8);
+  EXPECT_EQ(loaded.config.sparsity, std::vector<double>{0.8});
   Trainer resumed(loaded.config, f.ex, f.charset);
   resumed.restore(std::move(loaded.state));
   for (Trainer* t : {&straight, &resumed})

@@ -151,7 +151,9 @@ z80lm::cli::Registration reg{
       opt("--scale-quantile", c.scale_quantile, "scale_quantile", "per-layer scale = this quantile of |w|");
       opt("--sparsity", c.sparsity, "sparsity",
           "make at least this fraction of every layer's weights 0 (e.g. 0.78: a tinychat-size model the "
-          "fast Z80 engine can hold in a 48K CP/M; 0 = plain rounding)");
+          "fast Z80 engine can hold in a 48K CP/M; 0 = plain rounding), or one fraction per weight layer, "
+          "first layer first (e.g. 0.86,0.82,0.8 for --hidden 192,192)");
+      config_opts.back().first->delimiter(',');
       config_opts.emplace_back(sub.add_flag("--scale-per-step", c.scale_per_step,
                                             "recompute the scales every step (default: fixed at init)")
                                    ->group("Training"),

@@ -179,6 +179,7 @@ const nlohmann::json& header_template() {
   static const nlohmann::json like = [] {
     Checkpoint c;
     c.config.hidden = {1};
+    c.config.sparsity = {0.0, 0.0};  // per layer: an array of floats (see read_header)
     c.charset = "a";
     EpochRecord r;
     r.max_abs_acc = {0};
@@ -191,7 +192,15 @@ const nlohmann::json& header_template() {
 
 void read_header(const nlohmann::json& h, Checkpoint& c) {
   TrainState& s = c.state;
-  check_like(h, header_template(), "");
+  // config.sparsity is one number (every layer) or an array (per layer): checked as an array.
+  const nlohmann::json* config = h.is_object() && h.contains("config") ? &h.at("config") : nullptr;
+  if (config && config->is_object() && config->contains("sparsity") && config->at("sparsity").is_number()) {
+    nlohmann::json as_array = h;
+    as_array["config"]["sparsity"] = nlohmann::json::array({config->at("sparsity")});
+    check_like(as_array, header_template(), "");
+  } else {
+    check_like(h, header_template(), "");
+  }
   c.config = config_from_json(h.at("config"));
   c.charset.clear();
   const auto& charset = h.at("charset");

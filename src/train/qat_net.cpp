@@ -44,10 +44,10 @@ std::vector<float> layer_scales(const NetShape& shape, const float* params, doub
 }
 
 std::vector<float> layer_zero_bands(const NetShape& shape, const float* params, const float* scales,
-                                    double fraction) {
+                                    const std::vector<double>& fractions) {
   std::vector<float> bands(shape.layers());
   for (int k = 0; k < shape.layers(); ++k)
-    bands[k] = zero_band(params + shape.w_offset[k], shape.w_size(k), 1.f / scales[k], fraction);
+    bands[k] = zero_band(params + shape.w_offset[k], shape.w_size(k), 1.f / scales[k], fractions.at(k));
   return bands;
 }
 

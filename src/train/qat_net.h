@@ -44,9 +44,10 @@ std::vector<float> init_params(const NetShape& shape, Rng& rng);
 // Per-layer scale s_k = quantile(|w_k|, q) (quantize.h); params is (shape.total).
 std::vector<float> layer_scales(const NetShape& shape, const float* params, double quantile);
 
-// Per-layer zero bands (quantize.h) that make at least about `fraction` of each layer zero.
+// Per-layer zero bands (quantize.h) that make at least about fractions[k] of layer k zero
+// (fractions: shape.layers() values; 0 gives plain rounding).
 std::vector<float> layer_zero_bands(const NetShape& shape, const float* params, const float* scales,
-                                    double fraction);
+                                    const std::vector<double>& fractions);
 
 // eff (shape.total) = what the forward uses at temperature t: blended codes and biases.
 // bands: per-layer zero bands, or null for plain rounding.

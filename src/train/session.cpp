@@ -43,6 +43,13 @@ std::string files_label(const std::vector<std::string>& files) {
   return s;
 }
 
+// "78%" or "85%, 80%, 80%, 78%".
+std::string sparsity_text(const TrainConfig& c) {
+  std::string s;
+  for (double v : c.sparsity) s += fmt::format("{}{:g}%", s.empty() ? "" : ", ", 100 * v);
+  return s;
+}
+
 std::string architecture(const NetShape& shape) {
   std::string s = std::to_string(shape.widths[0]);
   for (size_t i = 1; i < shape.widths.size(); ++i) s += "→" + std::to_string(shape.widths[i]);
@@ -90,9 +97,10 @@ void print_table(std::FILE* out, const SessionOptions& o, const Paths& paths, co
                                               : std::string("exact codes from the start (temperature 1)"));
   row("scale", fmt::format("{:g} quantile of |w| per layer, {}", c.scale_quantile,
                            c.scale_per_step ? "recomputed every step" : "fixed at initialisation"));
-  if (c.sparsity > 0)
+  if (any_sparsity(c))
     row("sparsity",
-        fmt::format("at least {:g}% zero weights per layer (a zero band around 0), {}", 100 * c.sparsity,
+        fmt::format("at least {} zero weights {} (a zero band around 0), {}", sparsity_text(c),
+                    c.sparsity.size() == 1 ? std::string("per layer") : fmt::format("in layers 1..{}", c.sparsity.size()),
                     s.quant_ramp_epochs > 0 ? fmt::format("ramped up over {:g} epochs", s.quant_ramp_epochs)
                                             : std::string("from the start")));
   row("regularisers", fmt::format("grid pull {:g}, weight decay {:g}{}", c.grid_pull, c.weight_decay,

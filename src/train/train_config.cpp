@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -49,7 +50,6 @@ std::string config_problem(const TrainConfig& c, int charset_size) {
       {"--query-dropout", c.query_dropout, 0, 0.99, false, "0..0.2"},
       {"--ema", c.ema, 0, 0.99999, false, "0 or 0.999"},
       {"--scale-quantile", c.scale_quantile, 0, 1, true, "0.95"},
-      {"--sparsity", c.sparsity, 0, 0.99, false, "0 or 0.78"},
       {"--logit-scale", c.loss.logit_scale, 0, kMaxLogitScale, true, "0.02"},
       {"--acc-limit", c.loss.acc_limit, 1, 32767, false, "24576"},
       {"--overflow-weight", c.loss.overflow_weight, 0, kMaxLossWeight, false, "1"},
@@ -63,8 +63,26 @@ std::string config_problem(const TrainConfig& c, int charset_size) {
                        "which diverges; keep the product well below 1",
                        s.lr, c.weight_decay, double(s.lr) * double(c.weight_decay),
                        double(s.lr) * double(c.weight_decay));
+  const size_t weight_layers = c.hidden.size() + 1;
+  if (c.sparsity.size() != 1 && c.sparsity.size() != weight_layers)
+    return fmt::format("--sparsity has {} values: give one (every layer) or {} (one per weight layer: {} hidden "
+                       "layers and the output layer)",
+                       c.sparsity.size(), weight_layers, c.hidden.size());
+  for (double v : c.sparsity)
+    if (std::string p = range_problem({"--sparsity", v, 0, 0.99, false, "0 or 0.78, or per layer 0.85,0.8,0.8,0.78"});
+        !p.empty())
+      return p;
   if (c.eval_every < 1) return "--eval-every must be at least 1";
   return {};
+}
+
+double layer_sparsity(const TrainConfig& c, int k) {
+  if (c.sparsity.empty()) return 0.0;
+  return c.sparsity.size() == 1 ? c.sparsity[0] : c.sparsity.at(static_cast<size_t>(k));
+}
+
+bool any_sparsity(const TrainConfig& c) {
+  return std::any_of(c.sparsity.begin(), c.sparsity.end(), [](double v) { return v > 0.0; });
 }
 
 double float_json(float v) {
@@ -90,7 +108,7 @@ nlohmann::json config_json(const TrainConfig& c) {
           {"ema", float_json(c.ema)},
           {"scale_quantile", c.scale_quantile},
           {"scale_per_step", c.scale_per_step},
-          {"sparsity", c.sparsity},
+          {"sparsity", c.sparsity.size() == 1 ? nlohmann::json(c.sparsity[0]) : nlohmann::json(c.sparsity)},
           {"encoding", encoding_name(c.encoding)},
           {"eval_every", c.eval_every},
           {"logit_scale", float_json(c.loss.logit_scale)},
@@ -120,7 +138,12 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   c.ema = j.value("ema", 0.f);  // absent before --ema
   j.at("scale_quantile").get_to(c.scale_quantile);
   j.at("scale_per_step").get_to(c.scale_per_step);
-  c.sparsity = j.value("sparsity", 0.0);  // absent in checkpoints written before --sparsity
+  if (!j.contains("sparsity"))  // absent in checkpoints written before --sparsity
+    c.sparsity = {0.0};
+  else if (j["sparsity"].is_array())  // per layer
+    j["sparsity"].get_to(c.sparsity);
+  else
+    c.sparsity = {j["sparsity"].get<double>()};
   c.encoding = parse_encoding(j.value("encoding", std::string("v1")));  // absent before encoding v2
   j.at("eval_every").get_to(c.eval_every);
   j.at("logit_scale").get_to(c.loss.logit_scale);

@@ -33,7 +33,9 @@ struct TrainConfig {
   float query_dropout = 0.f;  // each query trigram hit of a training example is dropped with this probability
   float ema = 0.f;  // models are made from an exponential moving average of the weights with this decay (0: off)
   double scale_quantile = 0.95;
-  double sparsity = 0.0;        // at least this fraction of every layer's weights is 0 (zero band)
+  // At least this fraction of a weight layer's weights is 0 (zero band): one value for every
+  // layer, or one per layer (first layer first). JSON: a number, or an array when per layer.
+  std::vector<double> sparsity = {0.0};
   bool scale_per_step = false;  // false: each layer's scale is fixed at initialisation
   int eval_every = 1;           // epochs between exact IntAcc evaluations (best-model candidates)
   LossOptions loss;
@@ -46,6 +48,10 @@ inline constexpr double kMaxLossWeight = 1000.0;    // --bias-lr, --grid-pull, -
 inline constexpr double kMaxWeightDecay = 10.0;     // --weight-decay (and lr × decay < 1)
 inline constexpr double kMaxLogitScale = 10.0;      // --logit-scale (default 0.02)
 inline constexpr double kMaxActivityPenalty = 1.0;  // --activity-penalty (typical 0.0001)
+
+// The sparsity target of weight layer k (0-based): c.sparsity's only value, or its k-th.
+double layer_sparsity(const TrainConfig& c, int k);
+bool any_sparsity(const TrainConfig& c);
 
 // Empty when usable with a charset of this size (checks z80_shape_problem too); otherwise one
 // line naming the option, its value and the accepted range.

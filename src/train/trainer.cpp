@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "text/encoder.h"
 #include "train/quantize.h"
@@ -13,6 +14,9 @@
 namespace z80lm {
 
 namespace {
+
+// A progress past every ramp: the full sparsity targets (saved models always have them).
+constexpr double kFullSparsity = std::numeric_limits<double>::infinity();
 constexpr float kBeta1 = 0.9f, kBeta2 = 0.999f, kEps = 1e-8f;
 }  // namespace
 
@@ -118,7 +122,7 @@ bool Trainer::step() {
 
   if (config_.scale_per_step)
     state_.scales = layer_scales(shape_, state_.params.data(), config_.scale_quantile);
-  bands_ = zero_bands(sparsity_at(config_.schedule, config_.sparsity, progress));
+  bands_ = zero_bands(progress);
   effective_params(shape_, state_.params.data(), state_.scales.data(), t, eff_.data(), bands_.data());
 
   const size_t begin = state_.batch_in_epoch * static_cast<size_t>(config_.batch);
@@ -214,9 +218,16 @@ const float* Trainer::model_params() const {
   return state_.ema.empty() ? state_.params.data() : state_.ema.data();
 }
 
-std::vector<float> Trainer::zero_bands(double fraction) const {
-  if (!(fraction > 0.0)) return std::vector<float>(static_cast<size_t>(shape_.layers()), kPlainRounding);
-  return layer_zero_bands(shape_, state_.params.data(), state_.scales.data(), fraction);
+std::vector<double> Trainer::sparsity_targets(double progress) const {
+  std::vector<double> fractions(static_cast<size_t>(shape_.layers()));
+  for (int k = 0; k < shape_.layers(); ++k)
+    fractions[k] = sparsity_at(config_.schedule, layer_sparsity(config_, k), progress);
+  return fractions;
+}
+
+std::vector<float> Trainer::zero_bands(double progress) const {
+  if (!any_sparsity(config_)) return std::vector<float>(static_cast<size_t>(shape_.layers()), kPlainRounding);
+  return layer_zero_bands(shape_, state_.params.data(), state_.scales.data(), sparsity_targets(progress));
 }
 
 Model Trainer::current_model() const {
@@ -224,8 +235,9 @@ Model Trainer::current_model() const {
   const float* p = model_params();
   if (config_.scale_per_step) scales = layer_scales(shape_, p, config_.scale_quantile);
   // The saved model always has the full sparsity, also while the training ramp is below it.
-  const std::vector<float> bands =
-      config_.sparsity > 0.0 ? layer_zero_bands(shape_, p, scales.data(), config_.sparsity) : std::vector<float>();
+  const std::vector<float> bands = any_sparsity(config_)
+                                       ? layer_zero_bands(shape_, p, scales.data(), sparsity_targets(kFullSparsity))
+                                       : std::vector<float>();
   return integer_model(shape_, p, scales.data(), charset_, "",
                        bands.empty() ? nullptr : bands.data());
 }
@@ -246,7 +258,7 @@ EpochRecord Trainer::end_epoch() {
   r.ce = p.counted ? p.ce_sum / double(p.counted) : 0.0;
   r.acc = p.counted ? double(p.correct) / double(p.counted) : 0.0;
   r.penalty = p.counted ? p.penalty_sum / double(p.counted) : 0.0;
-  const std::vector<float> bands = zero_bands(sparsity_at(config_.schedule, config_.sparsity, progress));
+  const std::vector<float> bands = zero_bands(progress);
   r.grid_gap = grid_gap(shape_, state_.params.data(), state_.scales.data(), bands.data());
   if (state_.epoch % static_cast<uint32_t>(config_.eval_every) == 0) {
     Model m = current_model();

@@ -113,8 +113,10 @@ class Trainer {
   void update_average();
   // The parameters models are made of: the moving average with config.ema, else params.
   const float* model_params() const;
-  // Per-layer zero bands for this fraction of zeros in every layer (0: plain rounding).
-  std::vector<float> zero_bands(double fraction) const;
+  // Each layer's sparsity target at this progress (epochs) of the ramp (schedule.h).
+  std::vector<double> sparsity_targets(double progress) const;
+  // Per-layer zero bands for the sparsity targets at this progress (none: plain rounding).
+  std::vector<float> zero_bands(double progress) const;
 
   TrainConfig config_;
   const ExampleSet& examples_;
