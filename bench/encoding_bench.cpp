@@ -1,12 +1,13 @@
-// encoding_bench — held-out greedy exact-match of query encodings v1 and v2 on the shipped
-// examples: each example's own training recipe (the config in its model.zlm provenance), once
-// with encoding v1 and once with v2 (the same config otherwise), several seeds, trained on
+// encoding_bench — held-out greedy exact-match of the query encodings (v1, v2, v3) on the
+// shipped examples: each example's own training recipe (the config in its model.zlm
+// provenance), once per encoding (the same config otherwise), several seeds, trained on
 // examples/<name>/pairs.txt and measured once, at the end, on examples/<name>/heldout.txt.
 //
 //   build/bench/encoding_bench [--epochs N] [--seeds K] [--jobs J] [--examples tinychat,guess]
+//                              [--encodings v1,v2,v3]
 //
-// Prints mean and spread (min..max) per example and encoding, and the ratio v2 / v1 of the
-// means measured in the same run. Trainings are deterministic for a seed (one thread each;
+// Prints mean and spread (min..max) per example and encoding, and the ratio of each mean to
+// the first encoding's, measured in the same run. Trainings are deterministic for a seed (one thread each;
 // --jobs runs that many at once), so the figures do not depend on the machine's load.
 #include <fmt/core.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "model/model_file.h"
 #include "train/session.h"
 #include "train/train_config.h"
+#include "util/error.h"
 #include "z80/exporter.h"
 
 namespace {
@@ -36,6 +38,7 @@ struct Args {
   int seeds = 3;
   int jobs = 2;
   std::vector<std::string> examples = {"tinychat", "guess"};
+  std::vector<Encoding> encodings = {Encoding::v1, Encoding::v2, Encoding::v3};
 };
 
 struct Run {
@@ -93,18 +96,31 @@ int main(int argc, char** argv) {
       a.jobs = std::max(1, std::stoi(argv[++i]));
     else if (arg == "--examples" && has_value)
       a.examples = split_commas(argv[++i]);
-    else {
+    else if (arg == "--encodings" && has_value) {
+      a.encodings.clear();
+      try {
+        for (const std::string& name : split_commas(argv[++i])) a.encodings.push_back(parse_encoding(name));
+      } catch (const Error& e) {
+        fmt::print(stderr, "encoding_bench: {} ({})\n", e.what(), e.hint());
+        return 2;
+      }
+    } else {
       fmt::print(stderr,
-                 "usage: encoding_bench [--epochs N] [--seeds K] [--jobs J] [--examples tinychat,guess]\n");
+                 "usage: encoding_bench [--epochs N] [--seeds K] [--jobs J] [--examples tinychat,guess] "
+                 "[--encodings v1,v2,v3]\n");
       return 2;
     }
+  }
+  if (a.encodings.empty() || a.seeds < 1) {
+    fmt::print(stderr, "encoding_bench: give at least one encoding and one seed\n");
+    return 2;
   }
   std::vector<Run> runs;
   for (const std::string& example : a.examples) {
     const std::string model_path = std::string(Z80LM_SOURCE_DIR) + "/examples/" + example + "/model.zlm";
     const Model shipped = load_model(model_path);
     const TrainConfig recipe = config_from_json(nlohmann::json::parse(shipped.provenance).at("config"));
-    for (Encoding e : {Encoding::v1, Encoding::v2})
+    for (Encoding e : a.encodings)
       for (int s = 1; s <= a.seeds; ++s) {
         Run r;
         r.example = example;
@@ -138,19 +154,20 @@ int main(int argc, char** argv) {
   for (auto& w : workers) w.join();
   std::filesystem::remove_all(dir);
 
-  fmt::print("\n{:<10} {:<9} {:>12} {:>16} {:>10}\n", "example", "encoding", "mean", "spread", "v2 / v1");
+  const std::string first = encoding_name(a.encodings.front());
+  fmt::print("\n{:<10} {:<9} {:>12} {:>16} {:>10}\n", "example", "encoding", "mean", "spread", "/ " + first);
   for (const std::string& example : a.examples) {
-    double mean_of[3] = {};
-    for (Encoding e : {Encoding::v1, Encoding::v2}) {
+    double first_mean = 0;
+    for (Encoding e : a.encodings) {
       std::vector<double> g;
       for (const Run& r : runs)
         if (r.example == example && r.encoding == e) g.push_back(r.greedy);
       const double mean = std::accumulate(g.begin(), g.end(), 0.0) / static_cast<double>(g.size());
-      mean_of[static_cast<int>(e)] = mean;
+      if (e == a.encodings.front()) first_mean = mean;
       const auto [lo, hi] = std::minmax_element(g.begin(), g.end());
       fmt::print("{:<10} {:<9} {:>11.2f}% {:>7.2f}..{:.2f}% {:>10}\n", example, encoding_name(e), 100 * mean,
                  100 * *lo, 100 * *hi,
-                 e == Encoding::v2 ? fmt::format("{:.3f}x", mean / mean_of[1]) : std::string("1"));
+                 e == a.encodings.front() ? std::string("1") : fmt::format("{:.3f}x", mean / first_mean));
     }
   }
   return 0;
