@@ -9,7 +9,8 @@ namespace z80lm::z80 {
 
 namespace {
 
-constexpr std::string_view kTrigram8 = R"(; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: {trigram_rule}.
+constexpr std::string_view kTrigram8 =
+    R"(; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: {trigram_rule}.
 ; Keeps BC, DE, HL.
 TRIGRAM:
         LD   A,C
@@ -44,7 +45,8 @@ constexpr std::string_view kHashNoteV3 =
 
 // Encoding v3: bucket h & 511 needs bit 8 of the hash, so TRIGRAM hashes in HL; buckets 0..255
 // are NET_IN's, 256..511 NET_IN2's (two split-page blocks; presence: the high bytes stay 0).
-constexpr std::string_view kTrigramV3 = R"(; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: bucket h & 511 = HIT_VALUE,
+constexpr std::string_view kTrigramV3 =
+    R"(; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: bucket h & 511 = HIT_VALUE,
 ; buckets 0..255 at NET_IN, 256..511 at NET_IN2. Keeps BC, DE, HL.
 TRIGRAM:
         PUSH HL
@@ -404,9 +406,10 @@ AsmPart chat_core_asm(const Model& m, const ChatCoreIo& io) {
   const bool v3 = m.encoding == Encoding::v3;
   const std::string trigram =
       v3 ? std::string(kTrigramV3)
-         : fmt::format(fmt::runtime(kTrigram8),
-                       fmt::arg("trigram_rule", v1 ? "bucket h & 127 += HIT_VALUE" : "bucket h & 255 = HIT_VALUE"),
-                       fmt::arg("trigram_tail", v1 ? kTrigramTailV1 : kTrigramTailV2));
+         : fmt::format(
+               fmt::runtime(kTrigram8),
+               fmt::arg("trigram_rule", v1 ? "bucket h & 127 += HIT_VALUE" : "bucket h & 255 = HIT_VALUE"),
+               fmt::arg("trigram_tail", v1 ? kTrigramTailV1 : kTrigramTailV2));
   part.code = fmt::format(
       fmt::runtime(kCoreCode), fmt::arg("put_char", io.put_char),
       fmt::arg("hash_note", v3 ? std::string(kHashNoteV3)

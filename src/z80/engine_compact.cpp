@@ -338,10 +338,12 @@ int first_layer_blocks(Encoding e) {
 
 std::string engine_code(int blocks) {
   const bool two_input_blocks = blocks > 1;
-  std::string out = fmt::format(
-      fmt::runtime(kLayerLoop),
-      fmt::arg("first_layer_blocks", blocks == 3 ? kFirstLayerBlocksV3 : two_input_blocks ? kFirstLayerBlocksV2 : ""),
-      fmt::arg("after_columns", two_input_blocks ? "        JP   COL_BLOCKS" : kFinishStart));
+  std::string out =
+      fmt::format(fmt::runtime(kLayerLoop),
+                  fmt::arg("first_layer_blocks", blocks == 3        ? kFirstLayerBlocksV3
+                                                 : two_input_blocks ? kFirstLayerBlocksV2
+                                                                    : ""),
+                  fmt::arg("after_columns", two_input_blocks ? "        JP   COL_BLOCKS" : kFinishStart));
   out += kHandlersComment;
   out += slot_handlers(0) + slot_handlers(1);
   out += kColumnUse;
@@ -382,8 +384,9 @@ AsmPart CompactEngine::generate(const Model& m) const {
     const std::string in = k == 0 ? "NET_IN" : output_buffer(k - 1), out = output_buffer(k);
     // The descriptor's input block: all inputs, or (v2, v3 layer 1) NET_IN's query inputs, the
     // first of its blocks (COL_BLOCKS walks the others).
-    const int block_inputs = k > 0 ? layer.n_in : two_input_blocks ? std::min(query_buckets(m.encoding), 256)
-                                                                   : query_buckets(m.encoding) + kContextBuckets;
+    const int block_inputs = k > 0              ? layer.n_in
+                             : two_input_blocks ? std::min(query_buckets(m.encoding), 256)
+                                                : query_buckets(m.encoding) + kContextBuckets;
     part.data += fmt::format("        ; layer {}: {} -> {}{}\n", k + 1, layer.n_in, layer.n_out,
                              k + 1 < n_layers ? ", ReLU" : ", output");
     part.data += fmt::format("        DW   L{0}_BIAS,{1}+{2},{3}\n        DW   L{0}_W\n", k + 1, out,
@@ -411,10 +414,9 @@ AsmPart CompactEngine::generate(const Model& m) const {
   }
   part.bss.push_back({"COL_SLOT0", 2, false, "compact engine: accumulator of slot 0 in this layer"});
   if (two_input_blocks)
-    part.bss.push_back(
-        {"COL_MORE", 1, false,
-         blocks == 3 ? "compact engine: layer 1's input blocks still to walk (v3: 2, 1, 0)"
-                     : "compact engine: inputs of layer 1's second block, 0 once done"});
+    part.bss.push_back({"COL_MORE", 1, false,
+                        blocks == 3 ? "compact engine: layer 1's input blocks still to walk (v3: 2, 1, 0)"
+                                    : "compact engine: inputs of layer 1's second block, 0 once done"});
   part.bss.push_back({"NET_A", 512, true, "compact engine: vector of layers 1, 3, ... (split pages)"});
   if (n_layers > 1)
     part.bss.push_back({"NET_B", 512, true, "compact engine: vector of layers 2, 4, ... (split pages)"});
