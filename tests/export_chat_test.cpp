@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "emu/response_stats.h"
@@ -114,27 +115,124 @@ TEST_P(CpmChat, AnswersEqualTheReferenceOnSeededModels) {
   EXPECT_GT(empty, 0);
 }
 
-// Encoding v2 through the whole program: the chat core's 256 presence buckets and NET_CTX.
-TEST_P(CpmChat, EncodingV2AnswersEqualTheReferenceOnSeededModels) {
-  int total = 0, nonempty = 0;
-  uint64_t seed = 40;
-  for (const std::vector<int>& widths : {std::vector<int>{24, 12}, std::vector<int>{32, 16, 30}}) {
-    Model m = chatty_model(widths, widths.back(), seed, Encoding::v2);
-    ASSERT_EQ(m.input_size(), 384);
-    Rng rng(seed++);
-    ChatTranscript t;
-    for (int k = 0; k < 60; ++k) {
-      std::string q = random_query(rng);
-      if (k % 10 == 0) q = q + " " + q + " " + q;  // repeated trigrams: present once
-      t.ask(m, q);
-      nonempty += !generate_reference(m, q).empty();
+// Encodings v2 and v3 through the whole program: the chat core's 256 (v2) or 512 (v3: NET_IN and
+// NET_IN2) presence buckets and NET_CTX.
+TEST_P(CpmChat, EncodingV2AndV3AnswersEqualTheReferenceOnSeededModels) {
+  for (Encoding e : {Encoding::v2, Encoding::v3}) {
+    SCOPED_TRACE(encoding_name(e));
+    int total = 0, nonempty = 0;
+    uint64_t seed = 40;
+    for (const std::vector<int>& widths : {std::vector<int>{24, 12}, std::vector<int>{32, 16, 30}}) {
+      Model m = chatty_model(widths, widths.back(), seed, e);
+      ASSERT_EQ(m.input_size(), input_size(e));
+      Rng rng(seed++);
+      ChatTranscript t;
+      for (int k = 0; k < 60; ++k) {
+        std::string q = random_query(rng);
+        if (k % 10 == 0) q = q + " " + q + " " + q;  // repeated trigrams: present once
+        t.ask(m, q);
+        nonempty += !generate_reference(m, q).empty();
+      }
+      t.expect_prompt();
+      total += 60;
+      emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
+      EXPECT_EQ(run.raw, t.output);
     }
-    t.expect_prompt();
-    total += 60;
-    emu::testing::CpmRun run = run_chat(export_cpm(m, GetParam()), t.input);
-    EXPECT_EQ(run.raw, t.output);
+    EXPECT_GT(nonempty, total / 2);
   }
-  EXPECT_GT(nonempty, total / 2);
+}
+
+// The chat core's tokenizer alone (QUERY_SPAN then TOKENIZE, from a stub), over buffers full of
+// garbage: the query buckets in NET_IN (v3: and NET_IN2), low and high bytes, equal encode_query.
+std::vector<int16_t> z80_query_buckets(const z80::BuiltProgram& p, std::string_view raw) {
+  emu::ScriptedConsole console;
+  emu::CpmMachine machine(console);
+  machine.load(p.binary, {}, "tok.com");
+  emu::Z80Cpu& cpu = machine.cpu();
+  Rng rng(raw.size());
+  for (uint32_t a = z80::kLoadAddress + p.image_bytes; a < p.memory_top; ++a)
+    cpu.write_byte(static_cast<uint16_t>(a), static_cast<uint8_t>(rng.next()));
+  constexpr uint16_t kText = 0x0080;  // the default DMA buffer: 128 bytes
+  EXPECT_LE(raw.size(), 128u);
+  for (size_t k = 0; k < raw.size(); ++k)
+    cpu.write_byte(static_cast<uint16_t>(kText + k), static_cast<uint8_t>(raw[k]));
+  const uint16_t span = export_testing::symbol(p, "QUERY_SPAN"),
+                 tokenize = export_testing::symbol(p, "TOKENIZE");
+  const auto lo = [](uint16_t a) { return static_cast<uint8_t>(a & 0xFF); };
+  const auto hi = [](uint16_t a) { return static_cast<uint8_t>(a >> 8); };
+  // LD HL,kText / LD B,length / CALL QUERY_SPAN / RET Z / JP TOKENIZE (its RET pops 0000h: warm boot)
+  const uint8_t stub[] = {0x21,         lo(kText),   hi(kText), 0x06, static_cast<uint8_t>(raw.size()),
+                          0xCD,         lo(span),    hi(span),  0xC8, 0xC3,
+                          lo(tokenize), hi(tokenize)};
+  for (size_t k = 0; k < sizeof stub; ++k)
+    cpu.write_byte(static_cast<uint16_t>(export_testing::kNetworkStub + k), stub[k]);
+  cpu.set_pc(export_testing::kNetworkStub);
+  EXPECT_EQ(machine.run().reason, emu::ExitReason::kWarmBoot);
+  const int n_query = export_testing::symbol(p, "N_QUERY");
+  std::vector<int16_t> q(static_cast<size_t>(n_query));
+  for (int i = 0; i < n_query; ++i) {
+    const auto at = static_cast<uint16_t>(i < 256 ? export_testing::symbol(p, "NET_IN") + i
+                                                  : export_testing::symbol(p, "NET_IN2") + i - 256);
+    q[static_cast<size_t>(i)] =
+        static_cast<int16_t>(cpu.read_byte(at) | cpu.read_byte(static_cast<uint16_t>(at + 256)) << 8);
+  }
+  return q;
+}
+
+std::vector<int> hit_buckets(const std::vector<int16_t>& q) {
+  std::vector<int> hits;
+  for (size_t i = 0; i < q.size(); ++i)
+    if (q[i] != 0) hits.push_back(static_cast<int>(i));
+  return hits;
+}
+
+// Encoding v3's second query block, NET_IN2, is a buffer of its own (split pages) that every
+// target's memory map names; v1 and v2 programs have none.
+TEST(ChatCore, MemoryMapsNameTheV3QueryBlocks) {
+  for (Encoding e : kEncodings) {
+    const Model m = chatty_model({24, 12}, 12, 3, e);
+    for (const char* target : {"cpm", "zx48", "msx"})
+      for (const char* engine : {"compact", "fast"}) {
+        SCOPED_TRACE(encoding_name(e) + " " + target + " " + engine);
+        const z80::BuiltProgram p = z80::export_program(m, {.target = target, .engine = engine});
+        EXPECT_NE(p.memory_map.find("NET_IN: chat core: "), std::string::npos) << p.memory_map;
+        EXPECT_EQ(
+            p.memory_map.find("NET_IN2: chat core: query inputs 256..511 (split pages)") != std::string::npos,
+            e == Encoding::v3)
+            << p.memory_map;
+        EXPECT_EQ(p.symbols.count("NET_IN2"), e == Encoding::v3 ? 1u : 0u);
+        if (e != Encoding::v3) continue;
+        const uint16_t in = export_testing::symbol(p, "NET_IN"), in2 = export_testing::symbol(p, "NET_IN2");
+        EXPECT_EQ(in % 256, 0);
+        EXPECT_EQ(in2 % 256, 0);
+        EXPECT_TRUE(in2 >= in + 512 || in >= in2 + 512) << in << " " << in2;
+        EXPECT_EQ(export_testing::symbol(p, "N_QUERY"), 512);
+      }
+  }
+}
+
+TEST(ChatCore, TokenizerBucketsEqualEncodeQueryGolden) {
+  // 84 bytes: the first 62 are hashed ("... WITH FI"), 62 trigrams in all.
+  const std::string long_query =
+      "The quick brown fox jumps over a lazy dog; pack MY BOX WITH FIVE DOZEN LIQUOR JUGS";
+  const std::string query62 = long_query.substr(0, 62);
+  ASSERT_EQ(query_span(long_query), query62);
+  const std::string queries[] = {"hi", "Hello", "  how ARE you?  ", query62, "   " + long_query, "x", "!?"};
+  for (Encoding e : kEncodings) {
+    const z80::BuiltProgram p = export_cpm(chatty_model({24, 12}, 12, 3, e));
+    for (const std::string& raw : queries) {
+      std::vector<int16_t> expected(static_cast<size_t>(query_buckets(e)));
+      encode_query(e, raw, expected.data());
+      EXPECT_EQ(z80_query_buckets(p, raw), expected) << encoding_name(e) << " '" << raw << "'";
+    }
+  }
+  // v3: bucket h & 511, bit 8 of the hash set ("hi": both) and clear ("Hello": 165, 239, 253).
+  const z80::BuiltProgram p3 = export_cpm(chatty_model({24, 12}, 12, 3, Encoding::v3));
+  EXPECT_EQ(hit_buckets(z80_query_buckets(p3, "hi")), (std::vector<int>{289, 319}));
+  EXPECT_EQ(hit_buckets(z80_query_buckets(p3, "Hello")), (std::vector<int>{165, 239, 253, 271, 285}));
+  const std::vector<int> hits62 = hit_buckets(z80_query_buckets(p3, "   " + long_query));
+  EXPECT_EQ(hits62.size(), 56u);  // 62 trigrams, 56 distinct buckets
+  EXPECT_EQ(std::count_if(hits62.begin(), hits62.end(), [](int b) { return b >= 256; }), 24);
 }
 
 TEST_P(CpmChat, TiesPickTheFirstSymbol) {
@@ -209,20 +307,22 @@ TEST_P(CpmChat, TooLittleMemoryPrintsAMessageAndReturns) {
 
 // A real CP/M leaves garbage above the image; the program must not rely on zeroed buffers.
 TEST_P(CpmChat, GarbageInTheBuffersChangesNothing) {
-  Model m = chatty_model({24, 12}, 12, 9);
-  z80::BuiltProgram p = export_cpm(m, GetParam());
-  ChatTranscript t;
-  t.ask(m, "hello");
-  t.ask(m, "what is this");
-  t.expect_prompt();
-  emu::ScriptedConsole console(t.input);
-  emu::CpmMachine machine(console);
-  machine.load(p.binary, {}, "CHAT.COM");
-  Rng rng(99);
-  for (uint32_t a = z80::kLoadAddress + p.image_bytes; a < p.memory_top; ++a)
-    machine.cpu().write_byte(static_cast<uint16_t>(a), static_cast<uint8_t>(rng.next()));
-  machine.run();
-  EXPECT_EQ(console.output(), t.output);
+  for (Encoding e : kEncodings) {
+    Model m = chatty_model({24, 12}, 12, 9, e);
+    z80::BuiltProgram p = export_cpm(m, GetParam());
+    ChatTranscript t;
+    t.ask(m, "hello");
+    t.ask(m, "what is this");
+    t.expect_prompt();
+    emu::ScriptedConsole console(t.input);
+    emu::CpmMachine machine(console);
+    machine.load(p.binary, {}, "CHAT.COM");
+    Rng rng(99);
+    for (uint32_t a = z80::kLoadAddress + p.image_bytes; a < p.memory_top; ++a)
+      machine.cpu().write_byte(static_cast<uint16_t>(a), static_cast<uint8_t>(rng.next()));
+    machine.run();
+    EXPECT_EQ(console.output(), t.output) << encoding_name(e);
+  }
 }
 
 // Pinned so that any change in cost shows up; update only on purpose.

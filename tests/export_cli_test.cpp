@@ -78,36 +78,50 @@ TEST(ExportCli, ModelTooBigForTheTpaNamesTheSizesAndWritesNothing) {
 }
 
 // Regression: the fast engine's pointer tables (up to 1 KB) once made a model that had fitted
-// its TPA be refused; now it is exported without them, and still answers exactly.
+// its TPA be refused; now it is exported without them, and still answers exactly. The v2 example
+// and a sparse encoding-v3 model (NET_IN2's query columns, 640 inputs).
 TEST(ExportCli, FastModelThatFitsOnlyWithoutPointerTablesIsExportedWithout) {
   TempDir dir;
-  const std::string model = std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/model.zlm";
-  test::RunResult full = run_cli("export '" + model + "' --engine fast -o '" + dir.file("FULL.COM") + "'");
-  ASSERT_EQ(full.exit_code, 0) << full.out;
-  const size_t at = full.out.find("needs a TPA up to ");
-  ASSERT_NE(at, std::string::npos) << full.out;
-  const auto full_top = static_cast<unsigned>(std::stoul(full.out.substr(at + 18, 4), nullptr, 16));
-  EXPECT_EQ(full.out.find("without the walks' pointer tables"), std::string::npos) << full.out;
-  // A CP/M whose BDOS starts just below what the full layout needs.
-  const std::string tpa = fmt::format("0x{:04X}", full_top - 0x7A);
-  test::RunResult lean =
-      run_cli("export '" + model + "' --engine fast --min-tpa " + tpa + " -o '" + dir.file("LEAN.COM") + "'");
-  ASSERT_EQ(lean.exit_code, 0) << lean.out;
-  EXPECT_NE(lean.out.find("without the walks' pointer tables"), std::string::npos) << lean.out;
-  EXPECT_LT(std::filesystem::file_size(dir.file("LEAN.COM")), std::filesystem::file_size(dir.file("FULL.COM")));
-  test::write_text(dir.file("q.txt"), "hello\nare you a robot\n");
-  for (const char* program : {"FULL.COM", "LEAN.COM"}) {
-    test::RunResult r = run_cli("run '" + dir.file(program) + "' --input '" + dir.file("q.txt") + "'");
-    EXPECT_NE(r.out.find("HI"), std::string::npos) << program << ": " << r.out;
-    EXPECT_NE(r.out.find("YES"), std::string::npos) << program << ": " << r.out;
+  save_model(dir.file("v3.zlm"), random_model({192, 192, 40}, test_charset(40), 18, {0, 4, 4}, Encoding::v3));
+  for (const std::string& model :
+       {std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/model.zlm", dir.file("v3.zlm")}) {
+    SCOPED_TRACE(model);
+    const Model m = load_model(model);
+    test::RunResult full = run_cli("export '" + model + "' --engine fast -o '" + dir.file("FULL.COM") + "'");
+    ASSERT_EQ(full.exit_code, 0) << full.out;
+    const size_t at = full.out.find("needs a TPA up to ");
+    ASSERT_NE(at, std::string::npos) << full.out;
+    const auto full_top = static_cast<unsigned>(std::stoul(full.out.substr(at + 18, 4), nullptr, 16));
+    EXPECT_EQ(full.out.find("without the walks' pointer tables"), std::string::npos) << full.out;
+    // A CP/M whose BDOS starts just below what the full layout needs.
+    const std::string tpa = fmt::format("0x{:04X}", full_top - 0x7A);
+    test::RunResult lean = run_cli("export '" + model + "' --engine fast --min-tpa " + tpa + " -o '" +
+                                   dir.file("LEAN.COM") + "'");
+    ASSERT_EQ(lean.exit_code, 0) << lean.out;
+    EXPECT_NE(lean.out.find("without the walks' pointer tables"), std::string::npos) << lean.out;
+    EXPECT_LT(std::filesystem::file_size(dir.file("LEAN.COM")),
+              std::filesystem::file_size(dir.file("FULL.COM")));
+    test::write_text(dir.file("q.txt"), "hello\nare you a robot\n");
+    const std::string hello = generate_reference(m, "hello"),
+                      robot = generate_reference(m, "are you a robot");
+    for (const char* program : {"FULL.COM", "LEAN.COM"}) {
+      test::RunResult r = run_cli("run '" + dir.file(program) + "' --input '" + dir.file("q.txt") + "'");
+      const size_t hello_at = r.out.find(hello);
+      EXPECT_NE(hello_at, std::string::npos) << program << ": " << r.out;
+      EXPECT_NE(r.out.find(robot, hello_at + hello.size()), std::string::npos) << program << ": " << r.out;
+    }
+    if (m.encoding == Encoding::v2) {  // the example's answers, as its transcript has them
+      EXPECT_EQ(hello, "HI");
+      EXPECT_EQ(robot, "YES");
+    }
+    // Too small for both: the error names the smaller layout's shortfall.
+    const std::string tiny = fmt::format("0x{:04X}", full_top - 0x1000);
+    test::RunResult none = run_cli("export '" + model + "' --engine fast --min-tpa " + tiny + " -o '" +
+                                   dir.file("NONE.COM") + "'");
+    EXPECT_EQ(none.exit_code, 1);
+    EXPECT_NE(none.out.find("bytes short"), std::string::npos) << none.out;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("NONE.COM")));
   }
-  // Too small for both: the error names the smaller layout's shortfall.
-  const std::string tiny = fmt::format("0x{:04X}", full_top - 0x1000);
-  test::RunResult none =
-      run_cli("export '" + model + "' --engine fast --min-tpa " + tiny + " -o '" + dir.file("NONE.COM") + "'");
-  EXPECT_EQ(none.exit_code, 1);
-  EXPECT_NE(none.out.find("bytes short"), std::string::npos) << none.out;
-  EXPECT_FALSE(std::filesystem::exists(dir.file("NONE.COM")));
 }
 
 TEST(ExportCli, ModelBeyondTheAddressSpaceIsRefusedBeforeAssembling) {

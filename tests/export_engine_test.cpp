@@ -58,17 +58,20 @@ TEST_P(EngineNetwork, MatchesReferenceOnRandomModelsOfManyShapes) {
   }
 }
 
-// Encoding v2: layer 1 has 384 inputs in two blocks (NET_IN's 256, then NET_CTX's 128).
-TEST_P(EngineNetwork, EncodingV2MatchesReferenceOnRandomModelsOfManyShapes) {
+// Encoding v2: layer 1 has 384 inputs in two blocks (NET_IN's 256, then NET_CTX's 128); v3:
+// 640 in three (NET_IN's 256, NET_IN2's 256, NET_CTX's 128).
+TEST_P(EngineNetwork, EncodingV2AndV3MatchReferenceOnRandomModelsOfManyShapes) {
   const std::vector<std::vector<int>> shapes = {
       {2}, {37, 12}, {256, 60}, {5, 7, 9, 11, 3}, {192, 192, 128, 40}};
-  uint64_t seed = 300;
-  for (const auto& widths : shapes) {
-    SCOPED_TRACE(::testing::Message()
-                 << "v2 shape ending in " << widths.back() << ", " << widths.size() << " layers");
-    expect_network_matches_reference(
-        GetParam(), random_model(widths, test_charset(widths.back()), seed, Encoding::v2), 6, seed);
-    ++seed;
+  for (Encoding e : {Encoding::v2, Encoding::v3}) {
+    uint64_t seed = 300;
+    for (const auto& widths : shapes) {
+      SCOPED_TRACE(::testing::Message() << encoding_name(e) << " shape ending in " << widths.back() << ", "
+                                        << widths.size() << " layers");
+      expect_network_matches_reference(GetParam(), random_model(widths, test_charset(widths.back()), seed, e),
+                                       6, seed);
+      ++seed;
+    }
   }
 }
 
@@ -232,7 +235,7 @@ TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
 // Hidden biases whose stored high bytes are all alike (the trained examples' small biases): the
 // fast engine stores only their low bytes and fills the high bytes (00h here, FFh in layer 3).
 TEST_P(EngineNetwork, HiddenBiasesWithOneHighByteAreFilled) {
-  for (Encoding e : {Encoding::v1, Encoding::v2}) {
+  for (Encoding e : kEncodings) {
     Model m = random_model({48, 40, 33, 10}, test_charset(10), 23, e);
     for (size_t o = 0; o < m.layers[1].b.size(); ++o) m.layers[1].b[o] = static_cast<int16_t>(o % 9 * 13 - 60);
     for (size_t o = 0; o < m.layers[2].b.size(); ++o) m.layers[2].b[o] = static_cast<int16_t>(-140 - o % 7 * 15);
@@ -249,7 +252,7 @@ TEST_P(EngineNetwork, HiddenBiasesWithOneHighByteAreFilled) {
 // CTX_LIST (engine.h) may list zero buckets too, in any order: the chat core lists its buckets as
 // they are first hit. Here every other bucket, ascending, half of them zero.
 TEST_P(EngineNetwork, ContextListMayHoldZeroBucketsInAnyOrder) {
-  for (Encoding e : {Encoding::v1, Encoding::v2}) {
+  for (Encoding e : kEncodings) {
     Model m = random_model({40, 12}, test_charset(12), 21, e);
     const int nq = query_buckets(e);
     std::vector<int16_t> x(static_cast<size_t>(input_size(e)), 0);
@@ -258,7 +261,7 @@ TEST_P(EngineNetwork, ContextListMayHoldZeroBucketsInAnyOrder) {
       list.push_back(static_cast<uint8_t>(128 + j));
       if (j % 4 == 0) x[static_cast<size_t>(nq + j)] = static_cast<int16_t>(32 * (1 + j % 3));
     }
-    x[3] = x[nq - 1] = 32;
+    x[3] = x[nq / 2] = x[nq - 1] = 32;  // v3: NET_IN2 holds inputs 256 and 511
     EXPECT_EQ(run_network(export_cpm(m, GetParam()), x.data(), nullptr, &list),
               forward_reference(m, x.data()))
         << encoding_name(e);

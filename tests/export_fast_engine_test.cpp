@@ -123,21 +123,23 @@ TEST(FastQueryColumns, RoundTripIncludingEmptyAndFullColumns) {
 }
 
 TEST(FastEngine, ModelBytesAreWhatTheImageHolds) {
-  Model m = random_model({13, 255, 17}, test_charset(17), 12);
-  for (const std::string engine : {"fast", "fast_portable"}) {
-    const z80::BuiltProgram p = export_cpm(m, engine);
-    // The data from FX_MODEL on, and from FX_CPTR (the context records' pointers: a page in the
-    // code, right after the page-aligned FX_STUBS' two pages, so that it costs no padding) to FX_TEND: the
-    // hidden walks' pointer tables, two pages each, records of their layer in front of each half.
-    EXPECT_EQ(z80::FastEngine().model_bytes(m), symbol(p, "IMAGE_END") - symbol(p, "FX_MODEL") +
-                                                     symbol(p, "FX_TEND") - symbol(p, "FX_CPTR"))
-        << engine;
-    EXPECT_EQ(symbol(p, "FX_CPTR"), symbol(p, "FX_STUBS") + 512) << engine;  // ADD's and SUB's stub pages
-    EXPECT_EQ(symbol(p, "FX_CPTR") % 256, 0) << engine;
-    EXPECT_EQ(symbol(p, "W2_T"), symbol(p, "FX_CPTR") + 256) << engine;
-    EXPECT_EQ(symbol(p, "W3_T"), symbol(p, "W2_T") + 512) << engine;
-    EXPECT_EQ(symbol(p, "FX_TEND"), symbol(p, "W3_T") + 512) << engine;
-  }
+  for (Encoding e : kEncodings)
+    for (const std::string engine : {"fast", "fast_portable"}) {
+      SCOPED_TRACE(encoding_name(e));
+      Model m = random_model({13, 255, 17}, test_charset(17), 12, e);
+      const z80::BuiltProgram p = export_cpm(m, engine);
+      // The data from FX_MODEL on, and from FX_CPTR (the context records' pointers: a page in the
+      // code, right after the page-aligned FX_STUBS' two pages, so that it costs no padding) to FX_TEND: the
+      // hidden walks' pointer tables, two pages each, records of their layer in front of each half.
+      EXPECT_EQ(z80::FastEngine().model_bytes(m),
+                symbol(p, "IMAGE_END") - symbol(p, "FX_MODEL") + symbol(p, "FX_TEND") - symbol(p, "FX_CPTR"))
+          << engine;
+      EXPECT_EQ(symbol(p, "FX_CPTR"), symbol(p, "FX_STUBS") + 512) << engine;  // ADD's and SUB's stub pages
+      EXPECT_EQ(symbol(p, "FX_CPTR") % 256, 0) << engine;
+      EXPECT_EQ(symbol(p, "W2_T"), symbol(p, "FX_CPTR") + 256) << engine;
+      EXPECT_EQ(symbol(p, "W3_T"), symbol(p, "W2_T") + 512) << engine;
+      EXPECT_EQ(symbol(p, "FX_TEND"), symbol(p, "W3_T") + 512) << engine;
+    }
 }
 
 // The hidden walks get pointer tables in layer order while all of them take at most 1,024 bytes

@@ -66,8 +66,8 @@ inline Model random_model(const std::vector<int>& widths, const std::string& cha
 
 // The same shape with the weights drawn again from `mix`.
 inline Model random_model(const std::vector<int>& widths, const std::string& charset, uint64_t seed,
-                          WeightMix mix) {
-  Model m = random_model(widths, charset, seed);
+                          WeightMix mix, Encoding encoding = Encoding::v1) {
+  Model m = random_model(widths, charset, seed, encoding);
   Rng rng(seed ^ 0x5EED);
   for (Layer& l : m.layers) draw_weights(l, mix, rng);
   return m;
@@ -110,7 +110,7 @@ inline uint16_t symbol(const z80::BuiltProgram& p, const std::string& name) {
 }
 
 // The network inputs x (N_QUERY + 128 int16 values) in `cpu`'s memory: the query block at
-// NET_IN, the context block at NET_CTX (engine.h), split pages; CTX_LIST lists the nonzero
+// NET_IN (v3: and NET_IN2), the context block at NET_CTX (engine.h), split pages; CTX_LIST lists the nonzero
 // context buckets, in descending order (the chat core lists them as they are first hit: no engine
 // may rely on an order), or `context_list` (offsets 128..255 in NET_CTX's page) when given.
 inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, const int16_t* x,
@@ -118,8 +118,12 @@ inline void write_network_inputs(emu::Z80Cpu& cpu, const z80::BuiltProgram& p, c
   const int n_query = symbol(p, "N_QUERY");
   const uint16_t net_ctx = symbol(p, "NET_CTX");
   std::vector<uint8_t> hits;
+  // The query block: NET_IN holds inputs 0..255, NET_IN2 (encoding v3) 256..511.
+  const auto query_at = [&](int i) {
+    return static_cast<uint16_t>(i < 256 ? symbol(p, "NET_IN") + i : symbol(p, "NET_IN2") + i - 256);
+  };
   for (int i = 0; i < n_query + kContextBuckets; ++i) {
-    const auto at = static_cast<uint16_t>(i < n_query ? symbol(p, "NET_IN") + i : net_ctx + i - n_query);
+    const auto at = i < n_query ? query_at(i) : static_cast<uint16_t>(net_ctx + i - n_query);
     cpu.write_byte(at, static_cast<uint8_t>(static_cast<uint16_t>(x[i]) & 0xFF));
     cpu.write_byte(static_cast<uint16_t>(at + 256), static_cast<uint8_t>(static_cast<uint16_t>(x[i]) >> 8));
     if (i >= n_query && x[i] != 0) hits.insert(hits.begin(), static_cast<uint8_t>(at & 0xFF));

@@ -53,16 +53,22 @@ TEST(MsxChat, ScriptedSessionAnswersAndQuitsWithTheGoodbyeLine) {
 }
 
 // >= 50 queries per model and engine: every answer byte for byte as generate_reference.
+// Encodings v2 and v3 (NET_IN2) too.
 TEST(MsxChat, AnswersEqualTheReferenceOnSeededModels) {
   struct Case {
     std::vector<int> widths;
     int charset;
     int queries;
+    Encoding encoding = Encoding::v1;
   };
-  const Case cases[] = {{{24, 12}, 12, 60}, {{20, 40}, 40, 50}};
+  const Case cases[] = {{{24, 12}, 12, 60},
+                        {{20, 40}, 40, 50},
+                        {{24, 12}, 12, 30, Encoding::v2},
+                        {{32, 16, 20}, 20, 30, Encoding::v3}};
   uint64_t seed = 40;
   for (const Case& c : cases) {
-    const Model m = chatty_model(c.widths, c.charset, seed);
+    SCOPED_TRACE(encoding_name(c.encoding));
+    const Model m = chatty_model(c.widths, c.charset, seed, c.encoding);
     for (const std::string engine : {"compact", "fast"}) {
       Rng rng(seed);
       MsxTranscript t;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/model_file.h"
 #include "test_models.h"
 #include "test_support.h"
 #include "util/file_io.h"
@@ -78,20 +79,25 @@ TEST(WebPage, UntrustedProvenanceCannotEndTheScriptElement) {
       "not json </script>");
 }
 
+// The v2 example and an encoding-v3 model (NET_IN2): the page holds the CP/M program's bytes.
 TEST(WebPage, ExportWritesThePageWithTheCpmProgramsBytes) {
   test::TempDir dir;
-  const std::string model = std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/model.zlm";
-  const auto com = test::run_cli("export '" + model + "' --engine fast -o '" + dir.file("T.COM") + "'");
-  ASSERT_EQ(com.exit_code, 0) << com.out;
-  const auto web =
-      test::run_cli("export '" + model + "' --engine fast -t web -o '" + dir.file("tiny.html") + "'");
-  ASSERT_EQ(web.exit_code, 0) << web.out;
-  EXPECT_NE(web.out.find("open "), std::string::npos) << web.out;
-  const std::string bytes = read_file(dir.file("T.COM"));
-  const nlohmann::json data = page_data(read_file(dir.file("tiny.html")));
-  EXPECT_EQ(data["program"], web::base64_encode(bytes_of(bytes)));
-  EXPECT_EQ(data["model"]["name"], "TINY");
-  EXPECT_EQ(data["model"]["engine"], "fast");
+  save_model(dir.file("v3.zlm"), test::random_model(7, {24, 12}, "HIYESNO ", Encoding::v3));
+  for (const std::string& model :
+       {std::string(Z80LM_SOURCE_DIR) + "/examples/tinychat/model.zlm", dir.file("v3.zlm")}) {
+    SCOPED_TRACE(model);
+    const auto com = test::run_cli("export '" + model + "' --engine fast -o '" + dir.file("T.COM") + "'");
+    ASSERT_EQ(com.exit_code, 0) << com.out;
+    const auto web =
+        test::run_cli("export '" + model + "' --engine fast -t web -o '" + dir.file("tiny.html") + "'");
+    ASSERT_EQ(web.exit_code, 0) << web.out;
+    EXPECT_NE(web.out.find("open "), std::string::npos) << web.out;
+    const std::string bytes = read_file(dir.file("T.COM"));
+    const nlohmann::json data = page_data(read_file(dir.file("tiny.html")));
+    EXPECT_EQ(data["program"], web::base64_encode(bytes_of(bytes)));
+    EXPECT_EQ(data["model"]["name"], "TINY");
+    EXPECT_EQ(data["model"]["engine"], "fast");
+  }
 }
 
 }  // namespace

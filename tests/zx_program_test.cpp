@@ -33,8 +33,8 @@ using zx_testing::run_zx;
 using zx_testing::ZxChatRun;
 using zx_testing::ZxTranscript;
 
-z80::BuiltProgram export_zx(const Model& m) {
-  return z80::export_program(m, {.target = "zx48", .engine = "compact"});
+z80::BuiltProgram export_zx(const Model& m, const std::string& engine = "compact") {
+  return z80::export_program(m, {.target = "zx48", .engine = engine});
 }
 
 TEST(ZxChat, ScriptedSessionReadsLikeAUserAndQuitsToBasic) {
@@ -54,17 +54,25 @@ TEST(ZxChat, ScriptedSessionReadsLikeAUserAndQuitsToBasic) {
 }
 
 // >= 50 queries per model on seeded models: every answer byte for byte as generate_reference.
+// Encodings v2 and v3 (NET_IN2) with both engines too.
 TEST(ZxChat, AnswersEqualTheReferenceOnSeededModels) {
   struct Case {
     std::vector<int> widths;
     int charset;
     int queries;
+    Encoding encoding = Encoding::v1;
+    std::string engine = "compact";
   };
-  const Case cases[] = {{{24, 12}, 12, 80}, {{20, 40}, 40, 50}};
+  const Case cases[] = {{{24, 12}, 12, 80},
+                        {{20, 40}, 40, 50},
+                        {{24, 12}, 12, 30, Encoding::v2, "fast"},
+                        {{32, 16, 20}, 20, 30, Encoding::v3, "compact"},
+                        {{32, 16, 20}, 20, 30, Encoding::v3, "fast"}};
   uint64_t seed = 20;
   int total = 0, ended_early = 0;
   for (const Case& c : cases) {
-    const Model m = chatty_model(c.widths, c.charset, seed);
+    SCOPED_TRACE(encoding_name(c.encoding) + ", engine " + c.engine);
+    const Model m = chatty_model(c.widths, c.charset, seed, c.encoding);
     Rng rng(seed++);
     ZxTranscript t;
     for (int k = 0; k < c.queries; ++k) {
@@ -75,7 +83,7 @@ TEST(ZxChat, AnswersEqualTheReferenceOnSeededModels) {
     }
     t.expect_prompt();
     total += c.queries;
-    const ZxChatRun run = run_tape(export_zx(m), t.input);
+    const ZxChatRun run = run_tape(export_zx(m, c.engine), t.input);
     EXPECT_EQ(run.raw, t.output) << "model with charset " << c.charset;
     EXPECT_EQ(run.result.reason, emu::ExitReason::kEndOfInput) << run.result.message;
     // Interrupts stay on throughout (the ROM's keyboard and clock depend on it): one frame
@@ -83,7 +91,7 @@ TEST(ZxChat, AnswersEqualTheReferenceOnSeededModels) {
     // type, ended the run before its handler counted it).
     EXPECT_EQ(run.frames + 1, run.result.t_states / zx::kFrameTStates);
   }
-  EXPECT_GE(total, 130);
+  EXPECT_GE(total, 220);
   EXPECT_GT(ended_early, total / 4);
 }
 

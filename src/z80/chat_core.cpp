@@ -9,12 +9,89 @@ namespace z80lm::z80 {
 
 namespace {
 
+constexpr std::string_view kTrigram8 =
+    R"(; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: {trigram_rule}.
+; Keeps BC, DE, HL.
+TRIGRAM:
+        LD   A,C
+        CALL MUL31
+        ADD  A,D
+        CALL MUL31
+        ADD  A,E
+{trigram_tail}
+; MUL31: A = A*31 modulo 256. Keeps BC, DE, HL.
+MUL31:
+        PUSH BC
+        LD   B,A
+        ADD  A,A
+        ADD  A,A
+        ADD  A,A
+        ADD  A,A
+        ADD  A,A                        ; A*32
+        SUB  B                          ; A*32 - A
+        POP  BC
+        RET
+
+)";
+
+constexpr std::string_view kHashNote8 =
+    R"(; Computes the network inputs exactly as text/encoder.h (encoding {}): hashes are
+; only needed modulo 256 (v2 query buckets) or 128, so they are computed modulo 256 in A.
+)";
+constexpr std::string_view kHashNoteV3 =
+    R"(; Computes the network inputs exactly as text/encoder.h (encoding v3): query hashes are
+; needed modulo 512 (16-bit arithmetic in HL), the context's modulo 128 (computed in A).
+)";
+
+// Encoding v3: bucket h & 511 needs bit 8 of the hash, so TRIGRAM hashes in HL; buckets 0..255
+// are NET_IN's, 256..511 NET_IN2's (two split-page blocks; presence: the high bytes stay 0).
+constexpr std::string_view kTrigramV3 =
+    R"(; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: bucket h & 511 = HIT_VALUE,
+; buckets 0..255 at NET_IN, 256..511 at NET_IN2. Keeps BC, DE, HL.
+TRIGRAM:
+        PUSH HL
+        LD   L,C
+        LD   H,0                        ; h = c1
+        LD   A,D
+        CALL MUL31_ADD                  ; h = h*31 + c2
+        LD   A,E
+        CALL MUL31_ADD                  ; h = h*31 + c3 (bits 9..15 are not needed)
+        BIT  0,H                        ; bit 8 of h: which block
+        LD   H,HIGH NET_IN              ; buckets 0..255 (L = h & 255)
+        JR   Z,TRI_SET
+        LD   H,HIGH NET_IN2             ; buckets 256..511
+TRI_SET:
+        LD   (HL),HIT_VALUE             ; present (the high byte stays 0)
+        POP  HL
+        RET
+; MUL31_ADD: HL = HL*31 + A (modulo 65536). Keeps BC, DE.
+MUL31_ADD:
+        PUSH DE
+        LD   D,H
+        LD   E,L
+        ADD  HL,HL
+        ADD  HL,HL
+        ADD  HL,HL
+        ADD  HL,HL
+        ADD  HL,HL                      ; h*32
+        AND  A                          ; no borrow; A kept
+        SBC  HL,DE                      ; h*32 - h
+        LD   E,A
+        LD   D,0
+        ADD  HL,DE                      ; + the byte
+        POP  DE
+        RET
+
+)";
+constexpr std::string_view kClearNetIn2 = R"(        LD   HL,NET_IN2
+        LD   B,0                        ; NET_IN2's 256 buckets (v3)
+        CALL CLEAR_BUCKETS
+)";
+
 constexpr std::string_view kCoreCode = R"(
 ; ======================================================================================
 ; chat core (chat_core.h): query span, tokenizer, context window, argmax, generate loop.
-; Computes the network inputs exactly as text/encoder.h (encoding {encoding}): hashes are
-; only needed modulo 256 (v2 query buckets) or 128, so they are computed modulo 256 in A.
-; ======================================================================================
+{hash_note}; ======================================================================================
 
 ; QUERY_SPAN: HL = text, B = length -> HL = first non-space byte, B = bytes to hash
 ; (at most QUERY_MAX, trailing spaces dropped); Z set when nothing is left.
@@ -86,7 +163,7 @@ TOKENIZE:
         LD   HL,NET_IN
         LD   B,{clear_count}                      ; N_QUERY buckets (0: 256)
         CALL CLEAR_BUCKETS
-        POP  HL
+{clear_more}        POP  HL
         POP  BC
         LD   C,' '                      ; c1: the space before the text
         LD   A,(HL)
@@ -106,29 +183,7 @@ TOK_LOOP:
         DJNZ TOK_LOOP
 TOK_LAST:
         LD   E,' '                      ; the space after the text
-; TRIGRAM: C, D, E = c1, c2, c3 -> h = (c1*31 + c2)*31 + c3: {trigram_rule}.
-; Keeps BC, DE, HL.
-TRIGRAM:
-        LD   A,C
-        CALL MUL31
-        ADD  A,D
-        CALL MUL31
-        ADD  A,E
-{trigram_tail}
-; MUL31: A = A*31 modulo 256. Keeps BC, DE, HL.
-MUL31:
-        PUSH BC
-        LD   B,A
-        ADD  A,A
-        ADD  A,A
-        ADD  A,A
-        ADD  A,A
-        ADD  A,A                        ; A*32
-        SUB  B                          ; A*32 - A
-        POP  BC
-        RET
-
-; FOLD: 'A'..'Z' -> 'a'..'z'; every other byte unchanged.
+{trigram}; FOLD: 'A'..'Z' -> 'a'..'z'; every other byte unchanged.
 FOLD:
         CP   'A'
         RET  C
@@ -348,13 +403,22 @@ constexpr std::string_view kTrigramTailV2 = R"(        PUSH HL
 AsmPart chat_core_asm(const Model& m, const ChatCoreIo& io) {
   AsmPart part;
   const bool v1 = m.encoding == Encoding::v1;
+  const bool v3 = m.encoding == Encoding::v3;
+  const std::string trigram =
+      v3 ? std::string(kTrigramV3)
+         : fmt::format(
+               fmt::runtime(kTrigram8),
+               fmt::arg("trigram_rule", v1 ? "bucket h & 127 += HIT_VALUE" : "bucket h & 255 = HIT_VALUE"),
+               fmt::arg("trigram_tail", v1 ? kTrigramTailV1 : kTrigramTailV2));
   part.code = fmt::format(
       fmt::runtime(kCoreCode), fmt::arg("put_char", io.put_char),
-      fmt::arg("encoding", encoding_name(m.encoding)),
-      fmt::arg("hit_rule", v1 ? "adds HIT_VALUE to bucket h & 127" : "sets bucket h & 255 to HIT_VALUE"),
-      fmt::arg("trigram_rule", v1 ? "bucket h & 127 += HIT_VALUE" : "bucket h & 255 = HIT_VALUE"),
+      fmt::arg("hash_note", v3 ? std::string(kHashNoteV3)
+                               : fmt::format(fmt::runtime(kHashNote8), encoding_name(m.encoding))),
+      fmt::arg("hit_rule", v1   ? "adds HIT_VALUE to bucket h & 127"
+                           : v3 ? "sets bucket h & 511 to HIT_VALUE"
+                                : "sets bucket h & 255 to HIT_VALUE"),
       fmt::arg("clear_count", query_buckets(m.encoding) & 0xFF),
-      fmt::arg("trigram_tail", v1 ? kTrigramTailV1 : kTrigramTailV2));
+      fmt::arg("clear_more", v3 ? kClearNetIn2 : ""), fmt::arg("trigram", trigram));
   const int n_out = m.output_size();
   part.data += "; --- chat core constants ---\n";
   part.data += equ_line("N_OUT", std::to_string(n_out), "output symbols (the charset)");
@@ -375,6 +439,10 @@ AsmPart chat_core_asm(const Model& m, const ChatCoreIo& io) {
   part.data += "CHARTBL:\n" + db_text(m.charset);
   if (v1) {
     part.bss.push_back({"NET_IN", 512, true, "chat core: the 256 network inputs (split pages)"});
+  } else if (v3) {
+    part.bss.push_back({"NET_IN", 512, true, "chat core: query inputs 0..255 (split pages)"});
+    part.bss.push_back({"NET_IN2", 512, true, "chat core: query inputs 256..511 (split pages)"});
+    part.bss.push_back({"NET_CX", 512, true, "chat core: the 128 context inputs at +128 (split pages)"});
   } else {
     part.bss.push_back({"NET_IN", 512, true, "chat core: the 256 query inputs (split pages)"});
     part.bss.push_back({"NET_CX", 512, true, "chat core: the 128 context inputs at +128 (split pages)"});

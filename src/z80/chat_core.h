@@ -11,14 +11,16 @@
 //   ANSWER      HL, B as QUERY_SPAN returns them (B >= 1): tokenizes the query, then generates
 //               up to MAX_CHARS characters, printing each as soon as it is chosen by calling
 //               the target's put_char routine with A = the character.
-// It owns NET_IN and NET_CTX (engine.h: the query and context blocks of split int16 inputs) and
-// computes them byte for byte as text/encoder.h specifies for the model's encoding: trigram
-// h = (c1*31+c2)*31+c3 adds 32 to query bucket h & 127 (v1) or sets bucket h & 255 to 32 (v2);
+// It owns NET_IN (v3: and NET_IN2) and NET_CTX (engine.h: the query and context blocks of split
+// int16 inputs) and computes them byte for byte as text/encoder.h specifies for the model's
+// encoding: trigram h = (c1*31+c2)*31+c3 adds 32 to query bucket h & 127 (v1), sets bucket
+// h & 255 to 32 (v2) or sets bucket h & 511 to 32 (v3: 0..255 in NET_IN, 256..511 in NET_IN2);
 // context n-grams from start p*7 add 32 to context bucket h & 127; 'A'..'Z' folded. Per
 // character it zeroes only the context buckets the previous character hit and lists the ones
 // it hits in CTX_LIST, CTX_HITS of them (engine.h), so an engine may skip the zero buckets
-// without looking. All hashes only need their low 8 bits, so they are computed modulo 256 in
-// A. Argmax: first maximum of the engine's output.
+// without looking. v1, v2 and the context only need the hashes' low 8 bits, computed modulo
+// 256 in A; v3's query hash needs 9 and is computed in HL. Argmax: first maximum of the
+// engine's output.
 // Not modelled: line input and quitting (the target's shell decides what a line is).
 #pragma once
 #include <string>

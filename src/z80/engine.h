@@ -7,11 +7,14 @@
 // The contract between the chat core (chat_core.h) and every engine, in symbols:
 //   NET_IN      page address of the query block (the chat core's buffer): N_QUERY int16
 //               values (input i at NET_IN+i, its high byte at NET_IN+256+i); they change once
-//               per response. N_QUERY = query_buckets(model.encoding): 128 (v1) or 256 (v2).
+//               per response. N_QUERY = query_buckets(model.encoding): 128 (v1), 256 (v2)
+//               or 512 (v3). NET_IN holds at most 256 of them:
+//   NET_IN2     v3 only: page address of query inputs 256..511 (input 256+i at NET_IN2+i, high
+//               byte 256 higher), a split-page block like NET_IN's.
 //   NET_CTX     address of the context block: 128 int16 values, input N_QUERY+j at NET_CTX+j
 //               (high byte 256 higher); NET_CTX & 0FFh = 128, so a walk ends when L wraps.
-//               v1: NET_CTX = NET_IN+128 (one 256-input vector, as the original had); v2: a
-//               page pair of its own. They change once per generated character.
+//               v1: NET_CTX = NET_IN+128 (one 256-input vector, as the original had); v2, v3:
+//               a page pair of its own. They change once per generated character.
 //   CTX_HITS    a byte n (0..128), and CTX_LIST n distinct offsets (128..255, in NET_CTX's page,
 //               any order) that include every nonzero context bucket (a listed bucket may be 0):
 //               an engine may walk these instead of all 128 buckets. The chat core writes them

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "model/z80_limits.h"
 
 namespace z80lm::z80 {
@@ -293,6 +295,32 @@ COL_BLOCKS:
 COL_END:
 )";
 
+// Encoding v3: layer 1 reads three input blocks, NET_IN's query inputs 0..255 (the
+// descriptor's), NET_IN2's 256..511 and NET_CTX's 128 context inputs; COL_MORE counts the
+// blocks still pending.
+constexpr std::string_view kFirstLayerBlocksV3 = R"(        LD   A,2
+        LD   (COL_MORE),A               ; layer 1 has two more input blocks: NET_IN2, NET_CTX
+)";
+constexpr std::string_view kMoreBlocksV3 = R"(
+; COL_BLOCKS: the columns of an input block are done; layer 1 (v3) goes on with NET_IN2's,
+; then NET_CTX's.
+COL_BLOCKS:
+        LD   A,(COL_MORE)
+        SUB  1
+        JR   C,COL_END                  ; no (more) blocks
+        LD   (COL_MORE),A
+        JR   Z,COL_CTX                  ; the last one: NET_CTX
+        LD   HL,NET_IN2                 ; HL' = &x_lo[i]; B' = 0: 256 inputs
+        LD   DE,NET_IN2+256             ; DE' = &x_hi[i]
+        JP   COL_LOOP
+COL_CTX:
+        LD   B,128                      ; B' = its inputs
+        LD   HL,NET_CTX                 ; HL' = &x_lo[i]
+        LD   DE,NET_CTX+256             ; DE' = &x_hi[i]
+        JP   COL_LOOP
+COL_END:
+)";
+
 // After the columns: y = acc >> 2 in place. Encoding v2 reaches it through COL_BLOCKS, out of
 // line, because the column loop's relative jumps cannot span a single byte more.
 constexpr std::string_view kFinishStart = R"(        EXX
@@ -302,10 +330,20 @@ constexpr std::string_view kFinishStart = R"(        EXX
         LD   H,(IX+DSC_OUT+1)
         LD   C,(IX+DSC_RELU)            ; 80h: clear negative values)";
 
-std::string engine_code(bool two_input_blocks) {
-  std::string out = fmt::format(
-      fmt::runtime(kLayerLoop), fmt::arg("first_layer_blocks", two_input_blocks ? kFirstLayerBlocksV2 : ""),
-      fmt::arg("after_columns", two_input_blocks ? "        JP   COL_BLOCKS" : kFinishStart));
+// Layer 1's input blocks: 1 (v1: NET_IN's 256), 2 (v2: NET_IN, NET_CTX) or 3 (v3: NET_IN,
+// NET_IN2, NET_CTX).
+int first_layer_blocks(Encoding e) {
+  return e == Encoding::v1 ? 1 : e == Encoding::v2 ? 2 : 3;
+}
+
+std::string engine_code(int blocks) {
+  const bool two_input_blocks = blocks > 1;
+  std::string out =
+      fmt::format(fmt::runtime(kLayerLoop),
+                  fmt::arg("first_layer_blocks", blocks == 3        ? kFirstLayerBlocksV3
+                                                 : two_input_blocks ? kFirstLayerBlocksV2
+                                                                    : ""),
+                  fmt::arg("after_columns", two_input_blocks ? "        JP   COL_BLOCKS" : kFinishStart));
   out += kHandlersComment;
   out += slot_handlers(0) + slot_handlers(1);
   out += kColumnUse;
@@ -316,7 +354,8 @@ std::string engine_code(bool two_input_blocks) {
   out += kHandlersComment;
   out += slot_handlers(2) + last_slot_handler();
   if (two_input_blocks)
-    out += std::string(kSecondBlockV2) + std::string(kFinishStart) + "\n        JP   FIN_LOOP\n";
+    out += std::string(blocks == 3 ? kMoreBlocksV3 : kSecondBlockV2) + std::string(kFinishStart) +
+           "\n        JP   FIN_LOOP\n";
   return out;
 }
 
@@ -329,8 +368,9 @@ std::string output_buffer(size_t k) {
 
 AsmPart CompactEngine::generate(const Model& m) const {
   AsmPart part;
-  const bool two_input_blocks = m.encoding == Encoding::v2;
-  part.code = engine_code(two_input_blocks);
+  const int blocks = first_layer_blocks(m.encoding);
+  const bool two_input_blocks = blocks > 1;
+  part.code = engine_code(blocks);
   const size_t n_layers = m.layers.size();
   part.data += kDescriptorEqus;
   part.data += equ_line("DSC_BYTES", std::to_string(kDescriptorBytes), "size of one descriptor");
@@ -342,9 +382,11 @@ AsmPart CompactEngine::generate(const Model& m) const {
     const Layer& layer = m.layers[k];
     const int column_bytes = compact_column_bytes(layer.n_out);
     const std::string in = k == 0 ? "NET_IN" : output_buffer(k - 1), out = output_buffer(k);
-    // The descriptor's input block: all inputs, or (v2 layer 1) the query block before NET_CTX's.
-    const int block_inputs =
-        k == 0 ? query_buckets(m.encoding) + (two_input_blocks ? 0 : kContextBuckets) : layer.n_in;
+    // The descriptor's input block: all inputs, or (v2, v3 layer 1) NET_IN's query inputs, the
+    // first of its blocks (COL_BLOCKS walks the others).
+    const int block_inputs = k > 0              ? layer.n_in
+                             : two_input_blocks ? std::min(query_buckets(m.encoding), 256)
+                                                : query_buckets(m.encoding) + kContextBuckets;
     part.data += fmt::format("        ; layer {}: {} -> {}{}\n", k + 1, layer.n_in, layer.n_out,
                              k + 1 < n_layers ? ", ReLU" : ", output");
     part.data += fmt::format("        DW   L{0}_BIAS,{1}+{2},{3}\n        DW   L{0}_W\n", k + 1, out,
@@ -372,8 +414,9 @@ AsmPart CompactEngine::generate(const Model& m) const {
   }
   part.bss.push_back({"COL_SLOT0", 2, false, "compact engine: accumulator of slot 0 in this layer"});
   if (two_input_blocks)
-    part.bss.push_back(
-        {"COL_MORE", 1, false, "compact engine: inputs of layer 1's second block, 0 once done"});
+    part.bss.push_back({"COL_MORE", 1, false,
+                        blocks == 3 ? "compact engine: layer 1's input blocks still to walk (v3: 2, 1, 0)"
+                                    : "compact engine: inputs of layer 1's second block, 0 once done"});
   part.bss.push_back({"NET_A", 512, true, "compact engine: vector of layers 1, 3, ... (split pages)"});
   if (n_layers > 1)
     part.bss.push_back({"NET_B", 512, true, "compact engine: vector of layers 2, 4, ... (split pages)"});

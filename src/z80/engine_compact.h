@@ -5,6 +5,8 @@
 //
 // Packed format (per layer, (n_in, compact_column_bytes(n_out)) bytes): one column per input
 // i, holding the codes of all outputs for that input, so a zero input skips its whole column.
+// Layer 1 walks its inputs' blocks in input order (engine.h): NET_IN's 256 (v1: queries and
+// context), or v2 NET_IN then NET_CTX, or v3 NET_IN, NET_IN2 then NET_CTX; the columns continue.
 // Column bytes g = 0..G-1 hold slots 4g..4g+3, slot 4g+j in bits 7-2j..6-2j (first slot in
 // the top bits); slot s is output s - pad with pad = 4G - n_out leading empty slots (code 0).
 // Codes: 00 = 0, 01 = +1, 10 = -1, 11 = -2 (a zero byte = four zero weights).

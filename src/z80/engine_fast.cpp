@@ -13,8 +13,8 @@ namespace z80lm::z80 {
 
 namespace {
 
-// Layer 1's query inputs (NET_IN, fixed for a whole response): 128 (v1) or 256 (v2); the
-// context inputs follow them (NET_CTX).
+// Layer 1's query inputs (NET_IN, v3 also NET_IN2; fixed for a whole response): 128 (v1),
+// 256 (v2) or 512 (v3); the context inputs follow them (NET_CTX).
 int query_inputs(const Model& m) {
   return query_buckets(m.encoding);
 }
@@ -888,6 +888,14 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
   return out;
 }
 
+// Encoding v3: NET_QUERY walks NET_IN's 256 query inputs, then NET_IN2's (inputs 256..511);
+// the nibble columns simply continue.
+constexpr std::string_view kNetQueryTailV3 = R"(JP   NZ,NQ_LOOP                 ; inputs 0..255 of a block
+        LD   A,D
+        CP   HIGH NET_IN2               ; Z: NET_IN2's inputs 256..511 are done too
+        LD   D,HIGH NET_IN2             ; E = 0
+        JP   NZ,NQ_LOOP)";
+
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
@@ -998,8 +1006,9 @@ QC_ACC:
         RET
 )",
                      256 - n1,
-                     query_inputs(m) == 128 ? "JP   P,NQ_LOOP                  ; inputs 0..127"
-                                            : "JP   NZ,NQ_LOOP                 ; inputs 0..255");
+                     query_inputs(m) == 128   ? "JP   P,NQ_LOOP                  ; inputs 0..127"
+                     : query_inputs(m) == 256 ? "JP   NZ,NQ_LOOP                 ; inputs 0..255"
+                                              : kNetQueryTailV3);
 
   out +=
       "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further "

@@ -3,7 +3,8 @@
 //   AsmPart part = FastEngine().generate(model);   // see engine.h; docs/engine-fast.md
 //
 // Per response NET_QUERY computes layer 1's accumulators over the query block (NET_IN: 128
-// buckets in encoding v1, 256 in v2) plus the biases once, into a cache; per character
+// buckets in encoding v1, 256 in v2; v3: NET_IN's 256 then NET_IN2's 256) plus the biases
+// once, into a cache; per character
 // NET_RUN copies the cache and adds only the context buckets the chat core lists (CTX_LIST,
 // engine.h; FX_CPTR finds their records). Every layer is input-major over index lists
 // (fast_records.h): a ReLU-zeroed hidden value skips its record with one add, and a nonzero input

@@ -44,9 +44,6 @@ BuiltProgram build_fitting(const ExportOptions& options, const Engine& engine, B
 BuiltProgram export_program(const Model& m, const ExportOptions& options) {
   if (std::string p = model_problem(m); !p.empty())
     throw Error(fmt::format("invalid model: {}", p), "re-train or re-import the model");
-  if (m.encoding == Encoding::v3)
-    throw Error("the Z80 programs do not compute encoding v3's 512 query buckets yet",
-                "train the model with --encoding v2 (the default) to export it");
   std::unique_ptr<Engine> engine = make_engine(options.engine);
   // web: the same CP/M program, which `z80lm export` wraps in a page (web/web_page.h).
   if (options.target == "cpm" || options.target == "web")
