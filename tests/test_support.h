@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "util/error.h"
+
 namespace z80lm::test {
 
 // Path inside ../shared, or "" when the reference data is absent (the test should skip).
@@ -55,6 +57,17 @@ inline RunResult run_cli(const std::string& args, const std::string& stdin_text 
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   std::filesystem::remove(in);
   return r;
+}
+
+// The message of the z80lm::Error that f throws ("" if it throws none).
+template <typename F>
+std::string error_message_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 inline void write_text(const std::string& path, const std::string& text) {

@@ -30,6 +30,7 @@ inline constexpr uint16_t kCommandTail = 0x0080;       // length byte, then the 
 inline constexpr uint16_t kLoadAddress = 0x0100;       // a .COM file loads and starts here
 inline constexpr uint16_t kDefaultMinTpaTop = 0xE406;  // a typical 64K CP/M 2.2 (BDOS at E406h)
 inline constexpr uint16_t kCpm48kTpaTop = 0xAC06;      // a 48K CP/M 2.2 (MOVCPM 48: BDOS at AC06h)
+inline constexpr uint16_t kCpcTpaTop = 0x9F00;         // the CP/M 2.2 of an Amstrad CPC 464/6128 (39.75K)
 inline constexpr uint32_t kStackBytes = 128;           // our own stack, above all buffers
 inline constexpr uint32_t kAddressSpace = 0x10000;     // 64 KiB
 
