@@ -155,6 +155,21 @@ TEST(DataAnalyze, EncodingV2SeparatesWhatV1Confuses) {
   EXPECT_NE(text.out.find("exact: 1 query pairs encode identically"), std::string::npos) << text.out;
 }
 
+// v3's 512 buckets also tell gg (buckets 256, 320) from ?? (0, 64), which v2 confuses.
+TEST(DataAnalyze, EncodingV3SeparatesWhatV2Confuses) {
+  Parsed in = parse("gg|GG\nkk|K\n??|Q\n");
+  AnalysisReport v3 = analyze_pairs(in.pairs, in.where, {.near_hits = 0, .encoding = Encoding::v3});
+  EXPECT_TRUE(v3.exact_collisions.empty()) << collision_names(v3.exact_collisions).front();
+  test::TempDir dir;
+  const std::string file = dir.file("c.txt");
+  test::write_text(file, "gg|GG\nkk|K\n??|Q\n");
+  auto text = test::run_cli("data analyze --encoding v3 '" + file + "'");
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  EXPECT_NE(text.out.find("encoding v3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("512 query inputs"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("exact: 0 query pairs encode identically"), std::string::npos) << text.out;
+}
+
 class DataAnalyzeTinychat : public ::testing::TestWithParam<Encoding> {};
 
 TEST_P(DataAnalyzeTinychat, FastSearchAgreesWithBruteForce) {
@@ -190,7 +205,7 @@ TEST_P(DataAnalyzeTinychat, FastSearchAgreesWithBruteForce) {
             << " near (<= 2 hits) encoding collisions\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(Encodings, DataAnalyzeTinychat, ::testing::Values(Encoding::v1, Encoding::v2),
+INSTANTIATE_TEST_SUITE_P(Encodings, DataAnalyzeTinychat, ::testing::Values(Encoding::v1, Encoding::v2, Encoding::v3),
                          [](const ::testing::TestParamInfo<Encoding>& e) { return encoding_name(e.param); });
 
 }  // namespace z80lm
