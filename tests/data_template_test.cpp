@@ -13,19 +13,10 @@
 namespace z80lm {
 namespace {
 
-// The message of the z80lm::Error that `f` throws ("" if none).
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_message_of;
 
 std::string parse_error(const std::string& text) {
-  return error_of([&] { parse_template(text, "t.facts"); });
+  return error_message_of([&] { parse_template(text, "t.facts"); });
 }
 
 std::vector<std::string> queries_of(const std::vector<Pair>& pairs) {
@@ -114,14 +105,14 @@ TEST(TemplateExpand, NamesOfTheSecretWin) {
 }
 
 TEST(TemplateExpand, ConflictingAnswersNameBothLines) {
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message_of([&] {
               generate("[list a]\nYES: grey\nNO: small\n[ask]\nis it {a}\n[answer MAYBE]\nIS IT GREY\n");
             }),
             "t.facts:7: `IS IT GREY` answers MAYBE here but YES at line 2");
 }
 
 TEST(TemplateExpand, TooShortIsAnErrorTooLongIsDroppedAndCounted) {
-  EXPECT_EQ(error_of([&] { generate("[answer OK]\n[k]\n"); }),
+  EXPECT_EQ(error_message_of([&] { generate("[answer OK]\n[k]\n"); }),
             "t.facts:2: an expansion gives the query ``, shorter than 2 bytes");
   std::string long_tail(60, 'x');
   TemplateOutput out = generate("[answer OK]\nok[ " + long_tail + "]\n");
@@ -130,14 +121,14 @@ TEST(TemplateExpand, TooShortIsAnErrorTooLongIsDroppedAndCounted) {
 }
 
 TEST(TemplateExpand, AnAskPhrasingMustAlwaysUseItsAnsweredList) {
-  EXPECT_EQ(error_of([&] { generate("[list a]\nYES: big\n[ask]\nis it [{a}]\n"); }),
+  EXPECT_EQ(error_message_of([&] { generate("[list a]\nYES: big\n[ask]\nis it [{a}]\n"); }),
             "t.facts:4: an expansion of this [ask] phrasing leaves out its answered list");
 }
 
 TEST(TemplateExpand, RunawayExpansionIsRefused) {
   std::string text = "[list x]\nw0";
   for (int i = 1; i < 500; ++i) text += " | w" + std::to_string(i);
-  EXPECT_EQ(error_of([&] { generate(text + "\n[answer OK]\nok\n{x} {x}\n"); }),  // 250,000 > kMaxExpansions
+  EXPECT_EQ(error_message_of([&] { generate(text + "\n[answer OK]\nok\n{x} {x}\n"); }),  // 250,000 > kMaxExpansions
             "t.facts:5: the phrasing expands to more than 200000 queries");
 }
 
