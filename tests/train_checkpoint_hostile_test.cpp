@@ -142,6 +142,23 @@ TEST(CheckpointHostile, HugeAndNonFiniteHeaderNumbersRefusedWithFieldName) {
   EXPECT_NE(e.find("field order has"), std::string::npos) << e;
 }
 
+// config.sparsity is a number or an array of numbers (per layer) with one value per weight
+// layer: anything else is named, never an out-of-range read.
+TEST(CheckpointHostile, SparsityListOfTheWrongKindOrLengthRefused) {
+  Fixture f;
+  const std::string good = mid_epoch_checkpoint(f);
+  std::string e = load_error(edit_header(good, [](nlohmann::json& h) { h["config"]["sparsity"] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5}; }));
+  EXPECT_NE(e.find("--sparsity has 7 values: give one (every layer) or"), std::string::npos) << e;
+  e = load_error(edit_header(good, [](nlohmann::json& h) { h["config"]["sparsity"] = nlohmann::json::array(); }));
+  EXPECT_NE(e.find("--sparsity has 0 values"), std::string::npos) << e;
+  e = load_error(edit_header(good, [](nlohmann::json& h) { h["config"]["sparsity"] = {"a"}; }));
+  EXPECT_NE(e.find("header field config.sparsity[0]: expected a finite number"), std::string::npos) << e;
+  e = load_error(edit_header(good, [](nlohmann::json& h) { h["config"]["sparsity"] = "0.5"; }));
+  EXPECT_NE(e.find("header field config.sparsity: expected an array"), std::string::npos) << e;
+  e = load_error(edit_header(good, [](nlohmann::json& h) { h["config"]["sparsity"] = 7.0; }));
+  EXPECT_NE(e.find("--sparsity 7 is outside [0, 0.99]"), std::string::npos) << e;
+}
+
 TEST(CheckpointHostile, NonFiniteParametersRefusedWithFieldName) {
   Fixture f;
   const std::string good = mid_epoch_checkpoint(f);

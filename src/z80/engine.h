@@ -62,7 +62,8 @@ class Engine {
   virtual uint32_t model_bytes(const Model& m) const = 0;
   // What to do when a model does not fit a target's memory with this engine.
   virtual std::string_view too_large_hint() const {
-    return "train a smaller model (fewer or narrower hidden layers)";
+    return "train a smaller model (fewer or narrower hidden layers), or export a sparse one (`z80lm train "
+           "--sparsity`) with --engine fast, which stores only the nonzero weights";
   }
   // Code, data and buffers implementing NET_QUERY / NET_RUN / NET_OUT for `m` (valid model).
   virtual AsmPart generate(const Model& m) const = 0;
