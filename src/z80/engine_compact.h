@@ -15,7 +15,8 @@
 // Codes: 00 = 0, 01 = +1, 10 = -1, 11 = -2 (a zero byte = four zero weights).
 // Biases: n_out low bytes, then n_out high bytes. Image size per layer: n_in*G + 2*n_out bytes,
 // plus a 15-byte descriptor (v3 layer 1: 128*G packed + its query columns' nibble bytes); the
-// engine's code is 352 bytes (v3: more, NET_QUERY's decoder; QCACHE takes 512 bytes of RAM).
+// engine's code is 352 bytes (v3: 529, with NET_QUERY's decoder and the cache copy; QCACHE takes
+// 512 bytes of RAM).
 //
 // Cost (T-states, Zilog timing; docs/export.md has the loop): a zero input skips its column
 // for 74; a nonzero input costs ~115 plus, per column byte, 13 to load it and per slot:
