@@ -2,8 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <algorithm>
-
 #include "model/z80_limits.h"
 #include "z80/fast_query_columns.h"
 #include "z80/query_columns_code.h"
