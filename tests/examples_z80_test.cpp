@@ -50,10 +50,10 @@ TEST_P(ExamplesOnZ80, ScriptedSessionGivesTheExpectedExchanges) {
   t.type_line("!");
 
   // The examples (encoding v3, trained with per-layer --sparsity for the fast engine) fit the
-  // 39.75K TPA of an Amstrad CPC's CP/M 2.2 with the fast engine; the compact engine's packed
-  // columns of their 640-input first layer take 30 KB alone, so it needs a 64K CP/M.
+  // 39.75K TPA of an Amstrad CPC's CP/M 2.2 (so a 48K CP/M too) with either engine: the compact
+  // engine's v3 layer 1 keeps its query columns nibble-coded, only the context's packed.
   z80::BuiltProgram program = z80::export_program(m, {.target = "cpm", .engine = c.engine});
-  EXPECT_LE(program.memory_top, c.engine == "fast" ? z80::kCpcTpaTop : z80::kDefaultMinTpaTop)
+  EXPECT_LE(program.memory_top, z80::kCpcTpaTop)
       << c.engine << " needs memory up to " << program.memory_top;
   auto run = export_testing::run_chat(program, t.input);
   EXPECT_EQ(run.result.reason, emu::ExitReason::kWarmBoot) << run.result.message;
@@ -71,12 +71,6 @@ TEST_P(ExamplesOnZ80, SpectrumTapeGivesTheExpectedExchanges) {
   for (const auto& x : load_pairs({dir + "exchanges.txt"}, {.strict = true, .quiet = true}).pairs)
     t.ask(x.query, x.response);
   t.expect_prompt();
-  if (c.engine == "compact") {  // see above: the packed first layer does not fit a 48K Spectrum
-    const std::string error =
-        test::error_message_of([&] { z80::export_program(m, {.target = "zx48", .engine = c.engine}); });
-    EXPECT_NE(error.find("bytes too many"), std::string::npos) << error;
-    return;
-  }
   const zx_testing::ZxChatRun run =
       zx_testing::run_tape(z80::export_program(m, {.target = "zx48", .engine = c.engine}), t.input);
   EXPECT_EQ(run.raw, t.output);

@@ -6,7 +6,9 @@
 #include <map>
 
 #include "export_test_support.h"
+#include "model/model_file.h"
 #include "z80/engine_compact.h"
+#include "z80/fast_query_columns.h"
 
 namespace z80lm {
 namespace {
@@ -230,6 +232,43 @@ TEST(CompactEngine, ModelBytesAreWhatTheImageHolds) {
   EXPECT_EQ(z80::CompactEngine().model_bytes(m),
             export_testing::symbol(p, "IMAGE_END") - export_testing::symbol(p, "LYR_TABLE"));
   EXPECT_EQ(z80::CompactEngine().model_bytes(m), 3u * 15 + 256 * 4 + 13 * 64 + 255 * 5 + 2 * (13 + 255 + 17));
+}
+
+// Encoding v3 (compact-query): layer 1's 512 query columns are nibble-coded (L1_QCOL, added once
+// per response into QCACHE by NET_QUERY); only its 128 context columns stay packed. The model
+// data still runs from LYR_TABLE to the end of the image, and the examples' v3 models need over
+// 12 KB fewer bytes than the all-packed layout (30 KB of layer 1) that kept them off a Spectrum
+// and an MSX (6,806 and 2,158 bytes too many).
+TEST(CompactEngine, V3QueryColumnsAreNibbleCodedAndSmallerThanPacked) {
+  const auto packed_bytes = [](const Model& m) {
+    uint32_t bytes = 0;
+    for (const Layer& l : m.layers)
+      bytes += static_cast<uint32_t>(l.n_in * z80::compact_column_bytes(l.n_out) + 2 * l.n_out + 15);
+    return bytes;
+  };
+  Model r = random_model({13, 255, 17}, test_charset(17), 12, Encoding::v3);
+  std::vector<Model> models{r};
+  for (const char* example : {"tinychat", "guess"})
+    models.push_back(load_model(std::string(Z80LM_SOURCE_DIR) + "/examples/" + example + "/model.zlm"));
+  for (const Model& m : models) {
+    ASSERT_EQ(m.encoding, Encoding::v3);
+    const z80::BuiltProgram p = export_cpm(m, "compact");
+    const uint32_t bytes = z80::CompactEngine().model_bytes(m);
+    EXPECT_EQ(bytes, export_testing::symbol(p, "IMAGE_END") - export_testing::symbol(p, "LYR_TABLE"));
+    const int n1 = m.layers[0].n_out, nq = query_buckets(Encoding::v3);
+    EXPECT_EQ(bytes, packed_bytes(m) - static_cast<uint32_t>(nq * z80::compact_column_bytes(n1)) +
+                         z80::fast_query_columns(m.layers[0], nq).size());
+    EXPECT_EQ(p.symbols.count("QCACHE"), 1u);
+    if (&m != &models[0]) {  // the examples: sparse layer 1, far smaller
+      EXPECT_LT(bytes + 12'000, packed_bytes(m)) << bytes << " vs " << packed_bytes(m);
+    }
+  }
+  // v1 and v2 keep the packed layout: no cache.
+  for (Encoding e : {Encoding::v1, Encoding::v2}) {
+    Model m = random_model({13, 255, 17}, test_charset(17), 12, e);
+    EXPECT_EQ(z80::CompactEngine().model_bytes(m), packed_bytes(m));
+    EXPECT_EQ(export_cpm(m, "compact").symbols.count("QCACHE"), 0u);
+  }
 }
 
 // Hidden biases whose stored high bytes are all alike (the trained examples' small biases): the

@@ -2,9 +2,9 @@
 
 #include <fmt/core.h>
 
-#include <algorithm>
-
 #include "model/z80_limits.h"
+#include "z80/fast_query_columns.h"
+#include "z80/query_columns_code.h"
 
 namespace z80lm::z80 {
 
@@ -21,16 +21,16 @@ uint8_t compact_code(int8_t weight) {
   }
 }
 
-std::vector<uint8_t> pack_compact_columns(const Layer& layer) {
+std::vector<uint8_t> pack_compact_columns(const Layer& layer, int first_input) {
   const int column_bytes = compact_column_bytes(layer.n_out);
   const int pad = column_bytes * kCompactCodesPerByte - layer.n_out;
-  std::vector<uint8_t> packed(static_cast<size_t>(layer.n_in) * column_bytes, 0);
-  for (int i = 0; i < layer.n_in; ++i) {
+  std::vector<uint8_t> packed(static_cast<size_t>(layer.n_in - first_input) * column_bytes, 0);
+  for (int i = first_input; i < layer.n_in; ++i) {
     for (int o = 0; o < layer.n_out; ++o) {
       const int slot = o + pad;
       const int shift = 6 - 2 * (slot % kCompactCodesPerByte);
       const uint8_t code = compact_code(layer.w[static_cast<size_t>(o) * layer.n_in + i]);
-      packed[static_cast<size_t>(i) * column_bytes + slot / kCompactCodesPerByte] |=
+      packed[static_cast<size_t>(i - first_input) * column_bytes + slot / kCompactCodesPerByte] |=
           static_cast<uint8_t>(code << shift);
     }
   }
@@ -54,6 +54,11 @@ uint32_t CompactEngine::model_bytes(const Model& m) const {
   uint32_t bytes = 0;
   for (const Layer& l : m.layers)
     bytes += static_cast<uint32_t>(l.n_in * compact_column_bytes(l.n_out) + 2 * l.n_out + kDescriptorBytes);
+  if (m.encoding == Encoding::v3) {  // layer 1's query columns are nibble-coded instead
+    const int nq = query_buckets(m.encoding);
+    bytes -= static_cast<uint32_t>(nq * compact_column_bytes(m.layers[0].n_out));
+    bytes += static_cast<uint32_t>(fast_query_columns(m.layers[0], nq).size());
+  }
   return bytes;
 }
 
@@ -80,16 +85,10 @@ constexpr std::string_view kLayerLoop = R"(
 ; Vectors are split: low bytes in one page, high bytes in the next; n values sit at offsets
 ; 256-n..255 so that INC L walks a vector and wraps to 0 after its last value.
 ; ======================================================================================
-NET_QUERY:
-        RET                             ; nothing is cached by this engine
-
-NET_RUN:
-        LD   IX,LYR_TABLE               ; descriptor of the first layer
-{first_layer_blocks}        LD   A,N_LAYERS
-NET_RUN_LAYER:
+{net_query_and_run}NET_RUN_LAYER:
         PUSH AF
         CALL LAYER
-        LD   DE,DSC_BYTES
+{net_run_next}        LD   DE,DSC_BYTES
         ADD  IX,DE                      ; next descriptor
         POP  AF
         DEC  A
@@ -111,7 +110,7 @@ LAYER:
         POP  BC
         INC  D                          ; high page
         LDIR                            ; high bytes (stored right after the low bytes)
-        LD   L,(IX+DSC_SLOT0)
+{layer_w}        LD   L,(IX+DSC_SLOT0)
         LD   H,(IX+DSC_SLOT0+1)
         LD   (COL_SLOT0),HL
         LD   C,(IX+DSC_W)               ; main BC = packed weights, column by column
@@ -295,32 +294,6 @@ COL_BLOCKS:
 COL_END:
 )";
 
-// Encoding v3: layer 1 reads three input blocks, NET_IN's query inputs 0..255 (the
-// descriptor's), NET_IN2's 256..511 and NET_CTX's 128 context inputs; COL_MORE counts the
-// blocks still pending.
-constexpr std::string_view kFirstLayerBlocksV3 = R"(        LD   A,2
-        LD   (COL_MORE),A               ; layer 1 has two more input blocks: NET_IN2, NET_CTX
-)";
-constexpr std::string_view kMoreBlocksV3 = R"(
-; COL_BLOCKS: the columns of an input block are done; layer 1 (v3) goes on with NET_IN2's,
-; then NET_CTX's.
-COL_BLOCKS:
-        LD   A,(COL_MORE)
-        SUB  1
-        JR   C,COL_END                  ; no (more) blocks
-        LD   (COL_MORE),A
-        JR   Z,COL_CTX                  ; the last one: NET_CTX
-        LD   HL,NET_IN2                 ; HL' = &x_lo[i]; B' = 0: 256 inputs
-        LD   DE,NET_IN2+256             ; DE' = &x_hi[i]
-        JP   COL_LOOP
-COL_CTX:
-        LD   B,128                      ; B' = its inputs
-        LD   HL,NET_CTX                 ; HL' = &x_lo[i]
-        LD   DE,NET_CTX+256             ; DE' = &x_hi[i]
-        JP   COL_LOOP
-COL_END:
-)";
-
 // After the columns: y = acc >> 2 in place. Encoding v2 reaches it through COL_BLOCKS, out of
 // line, because the column loop's relative jumps cannot span a single byte more.
 constexpr std::string_view kFinishStart = R"(        EXX
@@ -331,18 +304,70 @@ constexpr std::string_view kFinishStart = R"(        EXX
         LD   C,(IX+DSC_RELU)            ; 80h: clear negative values)";
 
 // Layer 1's input blocks: 1 (v1: NET_IN's 256), 2 (v2: NET_IN, NET_CTX) or 3 (v3: NET_IN,
-// NET_IN2, NET_CTX).
+// NET_IN2, NET_CTX; the first two cached by NET_QUERY, so NET_RUN walks NET_CTX only).
 int first_layer_blocks(Encoding e) {
   return e == Encoding::v1 ? 1 : e == Encoding::v2 ? 2 : 3;
 }
 
-std::string engine_code(int blocks) {
-  const bool two_input_blocks = blocks > 1;
+// Encoding v3 (cached_query): NET_QUERY computes layer 1 over the 512 query inputs once per
+// response into QCACHE, from nibble-coded columns (fast_query_columns.h, query_columns_code.h);
+// NET_RUN copies QCACHE into layer 1's accumulators and walks only its 128 context columns.
+std::string cached_query_code(int n1) {
+  std::string out = R"(; NET_QUERY: layer 1 over the query inputs 0..511, once per response: QCACHE = biases +
+; the query inputs' nibble-coded columns (fast_query_columns.h): small rather than fast.
+NET_QUERY:
+        LD   HL,L1_BIAS
+)";
+  out += fmt::format(R"(        LD   DE,QCACHE+{0}
+        LD   BC,{2}
+        LDIR                            ; low bytes
+        LD   DE,QCACHE+{1}
+        LD   BC,{2}
+        LDIR                            ; high bytes (stored right after the low bytes)
+)",
+                     256 - n1, 512 - n1, n1);
+  out += query_columns_code({.columns = "L1_QCOL",
+                             .cache = "QCACHE",
+                             .n_out = n1,
+                             .query_inputs = 512,
+                             .x = "CQ_X",
+                             .minus_x = "CQ_N"});
+  out += fmt::format(R"(
+NET_RUN:
+        LD   IX,LYR_TABLE               ; descriptor of the first layer
+        LD   HL,QCACHE+{0}              ; layer 1's accumulators <- the query half
+        LD   DE,NET_A+{0}
+        LD   BC,{2}
+        LDIR
+        LD   HL,QCACHE+{1}
+        LD   DE,NET_A+{1}
+        LD   BC,{2}
+        LDIR
+        LD   A,N_LAYERS
+        PUSH AF
+        CALL LAYER_W                    ; layer 1: its 128 context columns (NET_CTX) only
+        JR   NET_RUN_NEXT
+)",
+                     256 - n1, 512 - n1, n1);
+  return out;
+}
+
+std::string engine_code(int blocks, int n1) {
+  const bool cached_query = blocks == 3;  // v3: one block (NET_CTX) after NET_QUERY's cache
+  const bool two_input_blocks = blocks == 2;
+  const std::string net_query_and_run =
+      cached_query ? cached_query_code(n1)
+                   : std::string(R"(NET_QUERY:
+        RET                             ; nothing is cached by this engine
+
+NET_RUN:
+        LD   IX,LYR_TABLE               ; descriptor of the first layer
+)") + std::string(two_input_blocks ? kFirstLayerBlocksV2 : "") +
+                         "        LD   A,N_LAYERS\n";
   std::string out =
-      fmt::format(fmt::runtime(kLayerLoop),
-                  fmt::arg("first_layer_blocks", blocks == 3        ? kFirstLayerBlocksV3
-                                                 : two_input_blocks ? kFirstLayerBlocksV2
-                                                                    : ""),
+      fmt::format(fmt::runtime(kLayerLoop), fmt::arg("net_query_and_run", net_query_and_run),
+                  fmt::arg("net_run_next", cached_query ? "NET_RUN_NEXT:\n" : ""),
+                  fmt::arg("layer_w", cached_query ? "LAYER_W:                                ; (v3 layer 1: NET_RUN)\n" : ""),
                   fmt::arg("after_columns", two_input_blocks ? "        JP   COL_BLOCKS" : kFinishStart));
   out += kHandlersComment;
   out += slot_handlers(0) + slot_handlers(1);
@@ -354,7 +379,7 @@ std::string engine_code(int blocks) {
   out += kHandlersComment;
   out += slot_handlers(2) + last_slot_handler();
   if (two_input_blocks)
-    out += std::string(blocks == 3 ? kMoreBlocksV3 : kSecondBlockV2) + std::string(kFinishStart) +
+    out += std::string(kSecondBlockV2) + std::string(kFinishStart) +
            "\n        JP   FIN_LOOP\n";
   return out;
 }
@@ -369,8 +394,9 @@ std::string output_buffer(size_t k) {
 AsmPart CompactEngine::generate(const Model& m) const {
   AsmPart part;
   const int blocks = first_layer_blocks(m.encoding);
-  const bool two_input_blocks = blocks > 1;
-  part.code = engine_code(blocks);
+  const bool two_input_blocks = blocks == 2;
+  const bool cached_query = blocks == 3;  // v3: layer 1's query half in QCACHE (NET_QUERY)
+  part.code = engine_code(blocks, m.layers[0].n_out);
   const size_t n_layers = m.layers.size();
   part.data += kDescriptorEqus;
   part.data += equ_line("DSC_BYTES", std::to_string(kDescriptorBytes), "size of one descriptor");
@@ -381,11 +407,15 @@ AsmPart CompactEngine::generate(const Model& m) const {
   for (size_t k = 0; k < n_layers; ++k) {
     const Layer& layer = m.layers[k];
     const int column_bytes = compact_column_bytes(layer.n_out);
-    const std::string in = k == 0 ? "NET_IN" : output_buffer(k - 1), out = output_buffer(k);
-    // The descriptor's input block: all inputs, or (v2, v3 layer 1) NET_IN's query inputs, the
-    // first of its blocks (COL_BLOCKS walks the others).
+    const std::string in = k > 0          ? output_buffer(k - 1)
+                           : cached_query ? "NET_CTX-" + std::to_string(256 - kContextBuckets)
+                                          : "NET_IN",
+                      out = output_buffer(k);
+    // The descriptor's input block: all inputs, or (v2 layer 1) NET_IN's query inputs, the first
+    // of its blocks (COL_BLOCKS walks the other), or (v3 layer 1) NET_CTX's context inputs only.
     const int block_inputs = k > 0              ? layer.n_in
-                             : two_input_blocks ? std::min(query_buckets(m.encoding), 256)
+                             : two_input_blocks ? query_buckets(m.encoding)
+                             : cached_query     ? kContextBuckets
                                                 : query_buckets(m.encoding) + kContextBuckets;
     part.data += fmt::format("        ; layer {}: {} -> {}{}\n", k + 1, layer.n_in, layer.n_out,
                              k + 1 < n_layers ? ", ReLU" : ", output");
@@ -407,16 +437,27 @@ AsmPart CompactEngine::generate(const Model& m) const {
                              layer.n_out);
     part.data += db_lines(bias, fmt::format("L{}_BIAS", k + 1));
     const int column_bytes = compact_column_bytes(layer.n_out);
+    const int first = k == 0 && cached_query ? query_buckets(m.encoding) : 0;  // v3: the context's
     part.data += fmt::format(
-        "; layer {} weights: {} columns (one per input) of {} bytes; slot s = output s-{}, 2 bits each\n",
-        k + 1, layer.n_in, column_bytes, column_bytes * kCompactCodesPerByte - layer.n_out);
-    part.data += db_lines(pack_compact_columns(layer), fmt::format("L{}_W", k + 1));
+        "; layer {} weights: {} columns (one per input{}) of {} bytes; slot s = output s-{}, 2 bits each\n",
+        k + 1, layer.n_in - first, first > 0 ? fmt::format(", inputs {}..{}", first, layer.n_in - 1) : "",
+        column_bytes, column_bytes * kCompactCodesPerByte - layer.n_out);
+    part.data += db_lines(pack_compact_columns(layer, first), fmt::format("L{}_W", k + 1));
+  }
+  if (cached_query) {
+    part.data += fmt::format(
+        "; layer 1 nibble columns of the query inputs 0..{} (fast_query_columns.h, NET_QUERY)\n",
+        query_buckets(m.encoding) - 1);
+    part.data += db_lines(fast_query_columns(m.layers[0], query_buckets(m.encoding)), "L1_QCOL");
   }
   part.bss.push_back({"COL_SLOT0", 2, false, "compact engine: accumulator of slot 0 in this layer"});
   if (two_input_blocks)
-    part.bss.push_back({"COL_MORE", 1, false,
-                        blocks == 3 ? "compact engine: layer 1's input blocks still to walk (v3: 2, 1, 0)"
-                                    : "compact engine: inputs of layer 1's second block, 0 once done"});
+    part.bss.push_back({"COL_MORE", 1, false, "compact engine: inputs of layer 1's second block, 0 once done"});
+  if (cached_query) {
+    part.bss.push_back({"CQ_X", 2, false, "compact engine: x (NET_QUERY)"});
+    part.bss.push_back({"CQ_N", 2, false, "compact engine: -x (NET_QUERY)"});
+    part.bss.push_back({"QCACHE", 512, true, "compact engine: layer 1 over the query (split pages)"});
+  }
   part.bss.push_back({"NET_A", 512, true, "compact engine: vector of layers 1, 3, ... (split pages)"});
   if (n_layers > 1)
     part.bss.push_back({"NET_B", 512, true, "compact engine: vector of layers 2, 4, ... (split pages)"});

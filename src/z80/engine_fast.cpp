@@ -8,6 +8,7 @@
 #include "model/z80_limits.h"
 #include "z80/fast_query_columns.h"
 #include "z80/fast_records.h"
+#include "z80/query_columns_code.h"
 
 namespace z80lm::z80 {
 
@@ -888,14 +889,6 @@ std::string hidden_walk(Flavor f, size_t k, int n_prev, int n_next, int center, 
   return out;
 }
 
-// Encoding v3: NET_QUERY walks NET_IN's 256 query inputs, then NET_IN2's (inputs 256..511);
-// the nibble columns simply continue.
-constexpr std::string_view kNetQueryTailV3 = R"(JP   NZ,NQ_LOOP                 ; inputs 0..255 of a block
-        LD   A,D
-        CP   HIGH NET_IN2               ; Z: NET_IN2's inputs 256..511 are done too
-        LD   D,HIGH NET_IN2             ; E = 0
-        JP   NZ,NQ_LOOP)";
-
 std::string engine_code(const Model& m, Flavor f) {
   const size_t n_layers = m.layers.size();
   const int n1 = m.layers[0].n_out;
@@ -910,105 +903,12 @@ std::string engine_code(const Model& m, Flavor f) {
 NET_QUERY:
 )";
   out += copy_split("L1_BIAS", "QCACHE", n1);
-  out += fmt::format(R"(        LD   HL,L1_QCOL
-        LD   DE,NET_IN
-NQ_LOOP:
-        LD   A,(DE)                     ; x low
-        LD   C,A
-        INC  D
-        LD   A,(DE)                     ; x high
-        DEC  D
-        LD   B,A
-        OR   C
-        JR   Z,NQ_SKIP
-        LD   (FX_X),BC
-        PUSH HL
-        LD   HL,0
-        OR   A
-        SBC  HL,BC
-        LD   (FX_N),HL                  ; -x
-        POP  HL
-        PUSH DE
-        LD   B,(HL)                     ; bytes of nibbles
-        INC  HL
-        LD   DE,QCACHE+{0}              ; output 0
-        INC  B
-        DEC  B
-        CALL NZ,QCOL
-        POP  DE
-        JR   NQ_NEXT
-NQ_SKIP:
-        LD   C,(HL)                     ; x = 0 (so B = 0): skip the column
-        INC  HL
-        ADD  HL,BC
-NQ_NEXT:
-        INC  E
-        {1}
-        RET
-
-; QCOL: B (>= 1) bytes of nibbles at HL, high nibble first; DE = accumulator of output 0.
-QCOL:
-        LD   A,(HL)
-        RRCA
-        RRCA
-        RRCA
-        RRCA
-        CALL QC_NIB
-        LD   A,(HL)
-        CALL QC_NIB
-        INC  HL
-        DJNZ QCOL
-        RET
-; QC_NIB: A & 0Fh = code << 2 | s: skip 4 (s + 1) outputs, or skip s and apply +1, -1, -2.
-QC_NIB:
-        LD   C,A
-        AND  3
-        BIT  3,C
-        JR   NZ,QC_MINUS
-        BIT  2,C
-        JR   Z,QC_SKIP
-        ADD  A,E
-        LD   E,A
-        PUSH HL
-        LD   HL,(FX_X)
-        CALL QC_ACC                     ; +1: acc += x
-        POP  HL
-        INC  E
-        RET
-QC_SKIP:
-        INC  A
-        ADD  A,A
-        ADD  A,A
-        ADD  A,E
-        LD   E,A
-        RET
-QC_MINUS:
-        ADD  A,E
-        LD   E,A
-        PUSH HL
-        LD   HL,(FX_N)
-        CALL QC_ACC                     ; -1: acc -= x
-        BIT  2,C
-        CALL NZ,QC_ACC                  ; -2: once more
-        POP  HL
-        INC  E
-        RET
-; QC_ACC: the accumulator at DE (split pages) += HL. Keeps BC, DE, HL.
-QC_ACC:
-        LD   A,(DE)
-        ADD  A,L
-        LD   (DE),A
-        INC  D
-        LD   A,(DE)
-        ADC  A,H
-        LD   (DE),A
-        DEC  D
-        RET
-)",
-                     256 - n1,
-                     query_inputs(m) == 128   ? "JP   P,NQ_LOOP                  ; inputs 0..127"
-                     : query_inputs(m) == 256 ? "JP   NZ,NQ_LOOP                 ; inputs 0..255"
-                                              : kNetQueryTailV3);
+  out += query_columns_code({.columns = "L1_QCOL",
+                             .cache = "QCACHE",
+                             .n_out = n1,
+                             .query_inputs = query_inputs(m),
+                             .x = "FX_X",
+                             .minus_x = "FX_N"});
 
   out +=
       "\n; NET_RUN: layer 1 = the cached query half + the context half, then every further "

@@ -10,7 +10,8 @@
 // The last byte may end with a pad nibble 0 (a skip past the last output, harmless).
 // Invariants: B <= 128 (at most one nibble per output for 256 outputs); a column with no
 // nonzero weight is [0].
-// Not modelled: the Z80 decoder (engine_fast.cpp, NET_QUERY).
+// Used by the fast engine and, for encoding v3, the compact engine (engine_compact.h).
+// Not modelled: the Z80 decoder (query_columns_code.h, both engines' NET_QUERY).
 #pragma once
 #include <cstdint>
 #include <span>
