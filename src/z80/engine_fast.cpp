@@ -522,25 +522,32 @@ std::string copy_split(std::string_view from, std::string_view to, int n, bool f
       from, to, low, high, 256 - n, 512 - n, n);
 }
 
-// Into the lists of the record at HL' (its Mc byte; the walk's registers are the alternate
-// set): x in A, or in A' when x_in_af2. SP-streaming takes Mc and Pc with one POP; the portable
-// flavour reads them through HL. Leaves C = x, A' = Mc, E (or D) = Pc.
-std::string enter_record(Flavor f, bool x_in_af2) {
+// Into the lists of the record at HL' (its Mc byte, or with `past_next` its L byte; the walk's
+// registers are the alternate set): x in A, or in A' when x_in_af2. With past_next (a walk
+// without a pointer table) HL' first moves on to the next record by the L byte and the entry
+// steps past it. SP-streaming takes Mc and Pc with one POP; the portable flavour reads them
+// through HL. Leaves C = x, A' = Mc, E (or D) = Pc.
+std::string enter_record(Flavor f, bool x_in_af2, bool past_next = false) {
   const std::string swap = x_in_af2 ? R"(        EX   AF,AF'                     ;  4
+)" : "";
+  const std::string next = past_next ? R"(        LD   C,(HL)                     ;  7
+        ADD  HL,BC                      ; 11  HL' = the next record
 )" : "";
   if (f.sp)
     return R"(        LD   SP,HL                      ;  6  the lists stream from here
-        EXX                             ;  4
+)" + next + R"(        EXX                             ;  4
 )" + swap + R"(        LD   C,A                        ;  4  x
-        POP  DE                         ; 10  E = Mc, D = Pc
+)" + (past_next ? R"(        INC  SP                         ;  6  past L
+)" : "") + R"(        POP  DE                         ; 10  E = Mc, D = Pc
         LD   A,E                        ;  4
         EX   AF,AF'                     ;  4
 )";
-  return R"(        PUSH HL                         ; 11
-        EXX                             ;  4
+  return R"(        PUSH HL                         ; 11  the record
+)" + next + R"(        EXX                             ;  4
 )" + swap + R"(        LD   C,A                        ;  4  x
         POP  HL                         ; 10
-        LD   A,(HL)                     ;  7  Mc
+)" + (past_next ? R"(        INC  HL                         ;  6  past L
+)" : "") + R"(        LD   A,(HL)                     ;  7  Mc
         EX   AF,AF'                     ;  4
         INC  HL                         ;  6
         LD   E,(HL)                     ;  7  Pc
@@ -552,7 +559,7 @@ std::string enter_record(Flavor f, bool x_in_af2) {
 // record); HL' moves on to the next record first. The lists return with JP (IX).
 std::string go_lists(Flavor f, std::string_view walk, bool table) {
   std::string out;
-  if (table) {
+  if (table)
     out = fmt::format(R"(        LD   H,HIGH {0}_T               ;  7  the record through the table
         LD   L,E                        ;  4
         LD   C,(HL)                     ;  7
@@ -561,32 +568,7 @@ std::string go_lists(Flavor f, std::string_view walk, bool table) {
         LD   L,C                        ;  4  HL' = the record's Mc
 )",
                       walk);
-    out += enter_record(f, false);
-  } else if (f.sp)
-    out = R"(        LD   SP,HL                      ;  6  the lists stream from here
-        LD   C,(HL)                     ;  7
-        ADD  HL,BC                      ; 11  HL' = the next record
-        EXX                             ;  4
-        LD   C,A                        ;  4  x
-        INC  SP                         ;  6  past L
-        POP  DE                         ; 10  E = Mc, D = Pc
-        LD   A,E                        ;  4
-        EX   AF,AF'                     ;  4
-)";
-  else
-    out = R"(        PUSH HL                         ; 11  the record
-        LD   C,(HL)                     ;  7
-        ADD  HL,BC                      ; 11  HL' = the next record
-        EXX                             ;  4
-        LD   C,A                        ;  4  x
-        POP  HL                         ; 10
-        INC  HL                         ;  6  past L
-        LD   A,(HL)                     ;  7  Mc
-        EX   AF,AF'                     ;  4
-        INC  HL                         ;  6
-        LD   E,(HL)                     ;  7  Pc
-        INC  HL                         ;  6
-)";
+  out += enter_record(f, false, /*past_next=*/!table);
   return out + dispatch(kAdd, fmt::format("{}_JP", walk), f.sp ? "D" : "E");
 }
 
